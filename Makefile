@@ -1,0 +1,32 @@
+# Every target creates .venv and installs the pinned dependencies when they are missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint soak run clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)  ## chat with the bot in the terminal: simulator, demo database, one user per role
+	$(BIN)/sozialraum-bot demo
+
+test: $(STAMP)  ## every test; PostgreSQL too when TEST_DATABASE_URL is set
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)  ## benchmarks, printed as a table and written to bench/results/
+	$(BIN)/python -m bench
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy bot handlers storage
+
+run: $(STAMP)  ## run the bot with the settings from the environment / .env
+	$(BIN)/sozialraum-bot run
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data/demo.db*

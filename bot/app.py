@@ -1,0 +1,146 @@
+"""Wiring: settings → engine → services → handlers → PTB Application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, SystemClock
+from bot.i18n import I18n
+from bot.settings import Settings
+from handlers import FEATURES
+from handlers.context import BotContext, UpdateScope, enter_scope, leave_scope
+from handlers.errors import on_error
+from handlers.fallback import register_fallbacks
+from handlers.gate import register_gate
+from handlers.menu import publish_default_menus
+from storage.db import create_engine, create_session_factory
+from storage.models import ProcessedUpdate
+from storage.repositories.users import UserRepository
+
+log = logging.getLogger(__name__)
+
+UpdateHook = Callable[[int], Awaitable[None] | None]
+
+
+@dataclass
+class AppState:
+    """What handlers and jobs share: configuration, database, languages, time."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    clock: Clock
+    # Called after each update is fully handled and committed (tests and the demo wait on it).
+    update_hooks: list[UpdateHook] = field(default_factory=list)
+
+
+class BotApplication(Application):  # type: ignore[type-arg]
+    """A PTB Application that runs every update inside one :class:`UpdateScope`."""
+
+    async def process_update(self, update: object) -> None:
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        state: AppState = self.bot_data["state"]
+        try:
+            await self._process_in_scope(state, update)
+        finally:
+            for hook in state.update_hooks:
+                result = hook(update.update_id)
+                if result is not None:
+                    await result
+
+    async def _process_in_scope(self, state: AppState, update: Update) -> None:
+        async with state.sessions() as session:
+            if await session.get(ProcessedUpdate, update.update_id) is not None:
+                log.info("update %s was already processed; skipped", update.update_id)
+                await session.rollback()
+                return
+            tg_user = update.effective_user
+            user = await UserRepository(session).by_telegram_id(tg_user.id) if tg_user else None
+            translator = (
+                state.i18n.get(user.locale)
+                if user is not None
+                else state.i18n.for_telegram(tg_user.language_code if tg_user else None)
+            )
+            scope = UpdateScope(
+                session=session,
+                t=translator,
+                now=state.clock.now(),
+                update_id=update.update_id,
+                user=user,
+            )
+            token = enter_scope(scope)
+            try:
+                await super().process_update(update)
+            finally:
+                leave_scope(token)
+            try:
+                if scope.failed:
+                    # Nothing of a failed update is kept, but it is not retried either.
+                    await session.rollback()
+                    scope.failed = False
+                await scope.commit()
+            except IntegrityError:
+                # Another instance committed the same update first; its effects stand.
+                await session.rollback()
+                log.info("update %s was processed concurrently; discarded", update.update_id)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    rate_limiter: bool = True,
+    i18n: I18n | None = None,
+) -> BotApplication:
+    """Build the bot; the caller starts it (polling, webhook, or the demo)."""
+    engine = engine or create_engine(settings.database_url)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        i18n=i18n or I18n(settings.default_locale),
+        clock=clock or SystemClock(),
+    )
+    base = settings.telegram_api_base_url.rstrip("/")
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .application_class(BotApplication)
+        .token(settings.telegram_bot_token)
+        .base_url(f"{base}/bot{{token}}")
+        .base_file_url(f"{base}/file/bot{{token}}")
+        .defaults(Defaults(tzinfo=settings.tz, parse_mode="HTML"))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    application = cast(BotApplication, builder.build())
+    application.bot_data["state"] = state
+    register_gate(application)
+    for feature in FEATURES:
+        feature.register(application)
+    register_fallbacks(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    await publish_default_menus(application)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    state: AppState = application.bot_data["state"]
+    await state.engine.dispose()

@@ -1,0 +1,52 @@
+"""Callback data: short, versioned, parsed in one place, and never trusted.
+
+Format ``<prefix>:<version>:<action>[:<arg>...]``, e.g. ``lang:1:set:de``. A button from an
+older version of the bot parses as ``None`` and the user is told it is outdated. Whatever
+parses is still only a request: handlers re-check role and record state on every press.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64  # Telegram's limit for callback_data
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Callback:
+    prefix: str
+    action: str
+    args: tuple[str, ...]
+
+    def arg(self, index: int) -> str | None:
+        return self.args[index] if index < len(self.args) else None
+
+    def int_arg(self, index: int) -> int | None:
+        value = self.arg(index)
+        return int(value) if value is not None and value.isdigit() and len(value) < 19 else None
+
+
+def pack(prefix: str, action: str, *args: str | int) -> str:
+    parts = [prefix, VERSION, action, *(str(a) for a in args)]
+    if any(":" in p or not p for p in parts):
+        raise ValueError(f"callback parts must be non-empty and free of ':': {parts}")
+    data = ":".join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def unpack(data: str | None, prefix: str) -> Callback | None:
+    """Parse data of ``prefix``; ``None`` for anything malformed or of another version."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split(":")
+    if len(parts) < 3 or parts[0] != prefix or parts[1] != VERSION or not parts[2]:
+        return None
+    return Callback(prefix=prefix, action=parts[2], args=tuple(parts[3:]))
+
+
+def pattern(prefix: str) -> str:
+    """Regex for PTB's CallbackQueryHandler: every version of ``prefix``."""
+    return rf"^{prefix}:"

@@ -1,0 +1,1 @@
+"""Domain services: the product's rules, independent of Telegram."""

@@ -1,0 +1,261 @@
+"""Idempotent import of the organisation file into the database.
+
+Records are matched by their ``key``. A second run changes nothing; a changed file updates
+in place. Teams, categories, providers and meetings missing from the file are deactivated,
+never deleted, so hours and budget history stay intact.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.services.organisation.schema import WEEKDAYS, OrgFile
+from storage.models import (
+    HourCategory,
+    Meeting,
+    Provider,
+    ProviderContact,
+    ProviderTeam,
+    Region,
+    Team,
+    TeamQuota,
+    TeamSeat,
+)
+from storage.models.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass
+class ImportReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deactivated: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deactivated)
+
+    def summary(self) -> str:
+        def fmt(counter: Counter[str]) -> str:
+            return ", ".join(f"{n} {kind}" for kind, n in sorted(counter.items())) or "nothing"
+
+        return (
+            f"created: {fmt(self.created)}; updated: {fmt(self.updated)}; "
+            f"deactivated: {fmt(self.deactivated)}"
+        )
+
+
+class _Upserter:
+    """Sets attributes only when they differ, and counts what changed."""
+
+    def __init__(self, session: AsyncSession, report: ImportReport) -> None:
+        self.session = session
+        self.report = report
+
+    def apply(self, label: str, obj: M | None, factory: type[M], **values: Any) -> M:
+        if obj is None:
+            obj = factory(**values)
+            self.session.add(obj)
+            self.report.created[label] += 1
+            return obj
+        changed = False
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed = True
+        if changed:
+            self.report.updated[label] += 1
+        return obj
+
+    def deactivate(self, label: str, objs: list[Any], keep: set[str]) -> None:
+        for obj in objs:
+            if obj.key not in keep and obj.active:
+                obj.active = False
+                self.report.deactivated[label] += 1
+
+
+async def _by_key(session: AsyncSession, model: type[M], *options: Any) -> dict[str, M]:
+    rows = (await session.scalars(select(model).options(*options))).all()
+    return {row.key: row for row in rows}  # type: ignore[attr-defined]
+
+
+def _minutes(hours: float | None) -> int | None:
+    return None if hours is None else round(hours * 60)
+
+
+async def import_organisation(session: AsyncSession, org: OrgFile) -> ImportReport:
+    """Bring the database's organisation in line with ``org`` inside the caller's transaction."""
+    report = ImportReport()
+    up = _Upserter(session, report)
+
+    categories = await _by_key(session, HourCategory)
+    for position, cat in enumerate(org.categories):
+        categories[cat.key] = up.apply(
+            "categories",
+            categories.get(cat.key),
+            HourCategory,
+            key=cat.key,
+            name_de=cat.name.de,
+            name_en=cat.name.en,
+            short_de=cat.short.de,
+            short_en=cat.short.en,
+            aliases=[a.lower() for a in cat.aliases],
+            position=position,
+            active=True,
+        )
+    up.deactivate("categories", list(categories.values()), {c.key for c in org.categories})
+
+    regions = await _by_key(session, Region)
+    teams = await _by_key(session, Team, selectinload(Team.quotas), selectinload(Team.seats))
+    providers = await _by_key(
+        session, Provider, selectinload(Provider.contacts), selectinload(Provider.team_links)
+    )
+    for spec in org.providers:
+        providers[spec.key] = up.apply(
+            "providers",
+            providers.get(spec.key),
+            Provider,
+            key=spec.key,
+            name=spec.name,
+            description_de=spec.description.de if spec.description else "",
+            description_en=spec.description.en if spec.description else "",
+            services=list(spec.services),
+            address=spec.address,
+            opening_hours=spec.opening_hours,
+            website=spec.website,
+            phone=spec.phone,
+            email=spec.email,
+            is_example=spec.example,
+            active=True,
+        )
+    up.deactivate("providers", list(providers.values()), {p.key for p in org.providers})
+    await session.flush()
+
+    for region_spec in org.regions:
+        region = up.apply(
+            "regions", regions.get(region_spec.key), Region,
+            key=region_spec.key, name=region_spec.name,
+        )
+        regions[region_spec.key] = region
+        await session.flush()
+        for team_spec in region_spec.teams:
+            team = up.apply(
+                "teams",
+                teams.get(team_spec.key),
+                Team,
+                key=team_spec.key,
+                name=team_spec.name,
+                region_id=region.id,
+                districts=list(team_spec.districts),
+                composition=dict(team_spec.composition),
+                active=True,
+            )
+            teams[team_spec.key] = team
+            await session.flush()
+            await session.refresh(team, ["quotas", "seats"])
+            _sync_quotas(up, team, org, categories)
+            _sync_seats(up, team, team_spec.seats, providers)
+    up.deactivate("teams", list(teams.values()), {t.key for r in org.regions for t in r.teams})
+    await session.flush()
+
+    for provider_spec in org.providers:
+        provider = providers[provider_spec.key]
+        await session.refresh(provider, ["team_links", "contacts"])
+        _sync_provider_teams(up, provider, [teams[k].id for k in provider_spec.teams])
+        existing = {c.key: c for c in provider.contacts}
+        for contact in provider_spec.contacts:
+            obj = up.apply(
+                "contacts",
+                existing.get(contact.key),
+                ProviderContact,
+                key=contact.key,
+                name=contact.name,
+                function=contact.function,
+                phone=contact.phone,
+                email=contact.email,
+                is_example=contact.example,
+            )
+            if obj.key not in existing:
+                provider.contacts.append(obj)
+        for key, contact_obj in existing.items():
+            if key not in {c.key for c in provider_spec.contacts}:
+                provider.contacts.remove(contact_obj)
+                report.deactivated["contacts"] += 1
+
+    meetings = {m.key: m for m in (await session.scalars(select(Meeting))).all() if m.key}
+    for meeting in org.meetings:
+        meetings[meeting.key] = up.apply(
+            "meetings",
+            meetings.get(meeting.key),
+            Meeting,
+            key=meeting.key,
+            title=meeting.title,
+            kind=meeting.kind,
+            place=meeting.place,
+            team_id=teams[meeting.team].id if meeting.team else None,
+            region_id=regions[meeting.region].id if meeting.region else None,
+            audience={"roles": list(meeting.roles)} if meeting.roles else {},
+            weekday=WEEKDAYS.index(meeting.weekly.weekday) + 1 if meeting.weekly else None,
+            local_time=meeting.weekly.time if meeting.weekly else None,
+            duration_minutes=meeting.duration_minutes,
+            active=True,
+        )
+    up.deactivate("meetings", list(meetings.values()), {m.key for m in org.meetings})
+    await session.flush()
+    return report
+
+
+def _sync_quotas(
+    up: _Upserter, team: Team, org: OrgFile, categories: dict[str, HourCategory]
+) -> None:
+    spec = org.team(team.key)
+    existing = {q.category_id: q for q in team.quotas}
+    for cat_spec in org.categories:
+        hours = spec.quotas.get(cat_spec.key, cat_spec.weekly_quota_hours)
+        category = categories[cat_spec.key]
+        quota = existing.get(category.id)
+        if quota is None:
+            team.quotas.append(TeamQuota(category=category, weekly_minutes=_minutes(hours)))
+            up.report.created["quotas"] += 1
+        elif quota.weekly_minutes != _minutes(hours):
+            quota.weekly_minutes = _minutes(hours)
+            up.report.updated["quotas"] += 1
+
+
+def _sync_seats(
+    up: _Upserter, team: Team, seats: list[Any], providers: dict[str, Provider]
+) -> None:
+    existing = {s.kind: s for s in team.seats}
+    for position, seat_spec in enumerate(seats):
+        provider = providers[seat_spec.provider] if seat_spec.provider else None
+        seat = existing.pop(seat_spec.kind, None)
+        if seat is None:
+            team.seats.append(TeamSeat(kind=seat_spec.kind, provider=provider, position=position))
+            up.report.created["seats"] += 1
+        elif seat.provider_id != (provider.id if provider else None) or seat.position != position:
+            seat.provider = provider
+            seat.position = position
+            up.report.updated["seats"] += 1
+    for seat in existing.values():
+        team.seats.remove(seat)
+        up.report.deactivated["seats"] += 1
+
+
+def _sync_provider_teams(up: _Upserter, provider: Provider, team_ids: list[int]) -> None:
+    current = {link.team_id: link for link in provider.team_links}
+    if set(current) == set(team_ids):
+        return
+    for team_id, link in current.items():
+        if team_id not in team_ids:
+            provider.team_links.remove(link)
+    for team_id in team_ids:
+        if team_id not in current:
+            provider.team_links.append(ProviderTeam(team_id=team_id))
+    up.report.updated["provider teams"] += 1

@@ -1,0 +1,19 @@
+"""Thin Telegram handlers, one module per feature.
+
+Each feature module exposes ``FEATURE`` (a :class:`handlers.registry.Feature`): its commands
+for the menus and /help, and ``register(application)``. The order of :data:`FEATURES` is the
+order of the command menu.
+"""
+
+from handlers import help as help_feature
+from handlers import invite, language, start
+from handlers.registry import Feature
+
+FEATURES: list[Feature] = [
+    start.FEATURE,
+    help_feature.FEATURE,
+    language.FEATURE,
+    invite.FEATURE,
+]
+
+__all__ = ["FEATURES", "Feature"]

@@ -1,0 +1,61 @@
+"""Small helpers every handler uses: show a text, answer a press, check a role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.errors import N_, NotAllowed
+from handlers.context import BotContext
+from storage.models import Role
+from storage.repositories.system import claim_once
+
+Markup = InlineKeyboardMarkup | None
+
+
+def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def send(update: Update, context: BotContext, text: str, markup: Markup = None) -> Message:
+    """Send a new message into the update's chat."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def show(update: Update, context: BotContext, text: str, markup: Markup = None) -> None:
+    """Edit the pressed message in place, or send a new one for a typed message."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        return
+    await send(update, context, text, markup)
+
+
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press (stops the spinner); harmless for other updates."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=alert)
+
+
+def require_role(context: BotContext, *roles: Role) -> None:
+    if context.scope.role not in roles:
+        raise NotAllowed(N_("This is not available for your role."))
+
+
+async def claim_press(update: Update, context: BotContext, action: str) -> bool:
+    """True for the first press of a one-shot button on this message; False for repeats."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    key = f"{action}:{query.message.chat.id}:{query.message.message_id}"
+    return await claim_once(context.scope.session, key, context.scope.now)

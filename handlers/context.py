@@ -1,0 +1,95 @@
+"""Per-update scope: one database transaction, the registered user, their language.
+
+:class:`BotApplication` opens the scope around every update (see ``bot/app.py``); handlers
+reach it as ``context.scope`` through :class:`BotContext`. The scope commits once at the end,
+together with the update id, so a redelivered update is recognised and skipped. A handler
+that must confirm a save to the user calls ``await context.scope.commit()`` first, so the
+user is never told "saved" about something that a crash could still undo.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import Translator
+from storage.models import ProcessedUpdate, Role, User
+
+if TYPE_CHECKING:
+    from bot.app import AppState
+
+_current_scope: contextvars.ContextVar[UpdateScope | None] = contextvars.ContextVar(
+    "update_scope", default=None
+)
+
+
+@dataclass
+class UpdateScope:
+    session: AsyncSession
+    t: Translator
+    now: datetime
+    update_id: int | None = None
+    user: User | None = None
+    failed: bool = False
+    _marked: bool = field(default=False, repr=False)
+
+    @property
+    def registered(self) -> bool:
+        return self.user is not None and self.user.active
+
+    @property
+    def role(self) -> Role | None:
+        return Role(self.user.role) if self.registered and self.user else None
+
+    def require_user(self) -> User:
+        """The registered user; the gate guarantees one behind feature handlers."""
+        if self.user is None or not self.user.active:
+            raise LookupError("handler reached without a registered user")
+        return self.user
+
+    async def commit(self) -> None:
+        """Commit the update's work, marking the update as processed in the same transaction."""
+        if self.update_id is not None and not self._marked:
+            self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=self.now))
+            self._marked = True
+        await self.session.commit()
+
+
+def current_scope() -> UpdateScope | None:
+    return _current_scope.get()
+
+
+def enter_scope(scope: UpdateScope) -> contextvars.Token[UpdateScope | None]:
+    return _current_scope.set(scope)
+
+
+def leave_scope(token: contextvars.Token[UpdateScope | None]) -> None:
+    _current_scope.reset(token)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB callback context with the update's scope and the application's state."""
+
+    @property
+    def scope(self) -> UpdateScope:
+        scope = _current_scope.get()
+        if scope is None:
+            raise LookupError("no update scope: called outside BotApplication.process_update")
+        return scope
+
+    @property
+    def t(self) -> Translator:
+        return self.scope.t
+
+    @property
+    def state(self) -> AppState:
+        state: AppState = self.application.bot_data["state"]
+        return state
+
+
+BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -1,0 +1,59 @@
+"""Last resort for anything no feature handled: a hint, never silence, never a crash."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.context import BotContext
+
+MEDIA = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    assert update.message is not None
+    await update.message.reply_text(
+        context.t("I don't know this command. /help shows what you can do.")
+    )
+
+
+async def unsupported_media(update: Update, context: BotContext) -> None:
+    assert update.message is not None
+    await update.message.reply_text(
+        context.t("I can only read text messages and buttons. /help shows what you can do.")
+    )
+
+
+async def unhandled_text(update: Update, context: BotContext) -> None:
+    assert update.message is not None
+    await update.message.reply_text(
+        context.t("I did not understand that. /help shows what you can do.")
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(
+        context.t("This button is no longer valid. Please start again."), show_alert=True
+    )
+
+
+def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+    """Register after every feature, in the default group, so features take precedence."""
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(MEDIA, unsupported_media))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, unhandled_text))
+    application.add_handler(CallbackQueryHandler(stale_button))

@@ -1,0 +1,4 @@
+"""Persistence: SQLAlchemy models, repositories, engine and migrations.
+
+Knows nothing of Telegram or of the domain services.
+"""

@@ -1,0 +1,37 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+
+from storage.models.base import Base
+from storage.models.enums import Role
+from storage.models.org import (
+    HourCategory,
+    Meeting,
+    Provider,
+    ProviderContact,
+    ProviderTeam,
+    Region,
+    Team,
+    TeamQuota,
+    TeamSeat,
+)
+from storage.models.system import AuditEntry, OneShot, ProcessedUpdate
+from storage.models.users import Invitation, Membership, User
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "HourCategory",
+    "Invitation",
+    "Meeting",
+    "Membership",
+    "OneShot",
+    "ProcessedUpdate",
+    "Provider",
+    "ProviderContact",
+    "ProviderTeam",
+    "Region",
+    "Role",
+    "Team",
+    "TeamQuota",
+    "TeamSeat",
+    "User",
+]

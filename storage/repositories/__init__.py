@@ -1,0 +1,1 @@
+"""Repositories: intention-revealing queries over the models."""

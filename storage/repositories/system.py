@@ -1,0 +1,24 @@
+"""Bookkeeping queries: one-shot claims."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OneShot
+
+
+async def claim_once(session: AsyncSession, key: str, at: datetime) -> bool:
+    """Claim ``key`` inside the current transaction; False if it was claimed before.
+
+    INSERT … ON CONFLICT DO NOTHING: on PostgreSQL a concurrent claim waits for the first
+    transaction and then finds the key taken, so exactly one caller gets True.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OneShot).values(key=key, at=at).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,74 @@
+"""Queries about users, memberships and invitations."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Invitation, Membership, Region, Team, User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        return await self.session.scalar(
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .options(
+                selectinload(User.memberships).selectinload(Membership.team),
+                selectinload(User.region),
+            )
+        )
+
+    async def by_id(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def active_in_region(self, region_id: int, roles: tuple[str, ...]) -> list[User]:
+        """Active users of a region with one of ``roles`` (leads by region, others by team)."""
+        team_member = select(Membership.user_id).join(Team).where(Team.region_id == region_id)
+        return list(
+            (
+                await self.session.scalars(
+                    select(User)
+                    .where(
+                        User.active.is_(True),
+                        User.role.in_(roles),
+                        (User.region_id == region_id) | User.id.in_(team_member),
+                    )
+                    .order_by(User.id)
+                )
+            ).all()
+        )
+
+    async def invitation_by_hash(self, code_hash: str) -> Invitation | None:
+        return await self.session.scalar(
+            select(Invitation)
+            .where(Invitation.code_hash == code_hash)
+            .options(selectinload(Invitation.team), selectinload(Invitation.region))
+            .with_for_update()
+        )
+
+
+class OrgRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def team_by_key(self, key: str) -> Team | None:
+        return await self.session.scalar(
+            select(Team).where(Team.key == key, Team.active.is_(True))
+        )
+
+    async def region_by_key(self, key: str) -> Region | None:
+        return await self.session.scalar(select(Region).where(Region.key == key))
+
+    async def active_teams(self, region_id: int | None = None) -> list[Team]:
+        query = select(Team).where(Team.active.is_(True)).order_by(Team.key)
+        if region_id is not None:
+            query = query.where(Team.region_id == region_id)
+        return list((await self.session.scalars(query)).all())
+
+    async def regions(self) -> list[Region]:
+        return list((await self.session.scalars(select(Region).order_by(Region.key))).all())

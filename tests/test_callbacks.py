@@ -1,0 +1,34 @@
+"""Callback data is versioned, bounded and parsed defensively."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import callbacks
+
+
+def test_round_trip():
+    data = callbacks.pack("hrs", "save", 42, "x")
+    parsed = callbacks.unpack(data, "hrs")
+    assert parsed is not None
+    assert (parsed.action, parsed.args, parsed.int_arg(0)) == ("save", ("42", "x"), 42)
+
+
+def test_other_prefix_or_version_is_rejected():
+    assert callbacks.unpack(callbacks.pack("hrs", "save"), "bud") is None
+    assert callbacks.unpack("hrs:0:save", "hrs") is None
+
+
+def test_too_long_is_refused_when_packing():
+    with pytest.raises(ValueError, match="64 bytes"):
+        callbacks.pack("hrs", "save", "x" * 60)
+
+
+@given(st.text(max_size=80))
+def test_anything_unpacks_to_none_or_a_callback(data):
+    parsed = callbacks.unpack(data, "hrs")
+    assert parsed is None or parsed.prefix == "hrs"
+    if parsed is not None:
+        parsed.int_arg(0)  # must not raise for any text

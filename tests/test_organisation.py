@@ -1,0 +1,108 @@
+"""The organisation file: the shipped default, validation errors, idempotent import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.services.organisation import OrgFileError, import_organisation, load_org_file
+from bot.settings import DEFAULT_ORG_FILE
+from storage.models import HourCategory, Provider, Region, Team, TeamQuota
+
+
+def test_shipped_file_describes_norderstedt_as_the_source_does(org):
+    teams = {t.key: t for r in org.regions for t in r.teams}
+    assert [r.key for r in org.regions] == ["nord", "sued"]
+    assert teams["nord-a"].districts == ["Friedrichsgabe", "Harksheide-Nord"]
+    assert teams["nord-b"].districts == ["Harksheide-Mitte", "Norderstedt-Mitte"]
+    assert teams["sued-a"].districts == ["Garstedt"]
+    assert teams["sued-b"].districts == ["Glashütte", "Harksheide-Süd"]
+    assert {k: t.composition["caseworker"] for k, t in teams.items()} == {
+        "nord-a": 2, "nord-b": 4, "sued-a": 3, "sued-b": 4,
+    }
+    assert all(t.composition["networker"] == 1 and t.composition["provider"] == 3
+               for t in teams.values())
+    quotas = {c.key: c.weekly_quota_hours for c in org.categories}
+    assert quotas == {"beratung": 18, "fua": 8, "fuea": None}
+    assert len(org.providers) == 9
+    # Nothing the source does not give may pose as real: every contact is an example.
+    assert all(c.example for p in org.providers for c in p.contacts)
+    assert all(p.example for p in org.providers)
+
+
+async def test_import_is_idempotent(session, org):
+    again = await import_organisation(session, org)
+    assert not again.changed, again.summary()
+    assert await session.scalar(select(func.count()).select_from(Team)) == 4
+    assert await session.scalar(select(func.count()).select_from(Provider)) == 9
+    quotas = (await session.execute(
+        select(Team.key, HourCategory.key, TeamQuota.weekly_minutes)
+        .join(TeamQuota.team).join(TeamQuota.category)
+    )).all()
+    assert ("nord-a", "beratung", 18 * 60) in quotas
+    assert ("sued-b", "fua", 8 * 60) in quotas
+    assert ("sued-b", "fuea", None) in quotas
+
+
+async def test_changed_file_updates_in_place_and_deactivates_removed_teams(session, org, tmp_path):
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    raw["regions"][0]["name"] = "Region Nord (neu)"
+    raw["regions"][0]["teams"][0]["quotas"] = {"fua": 10}
+    del raw["regions"][1]["teams"][1]  # sued-b disappears from the file
+    for provider in raw["providers"]:
+        provider["teams"] = [t for t in provider.get("teams", []) if t != "sued-b"]
+    raw["meetings"] = [m for m in raw["meetings"] if m.get("team") != "sued-b"]
+    changed = tmp_path / "org.yaml"
+    changed.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+    report = await import_organisation(session, load_org_file(changed))
+    assert report.updated["regions"] == 1
+    assert report.deactivated["teams"] == 1
+    assert await session.scalar(select(Region.name).where(Region.key == "nord")) == (
+        "Region Nord (neu)"
+    )
+    # The team is kept (history!) but inactive; nothing was duplicated.
+    assert await session.scalar(select(func.count()).select_from(Team)) == 4
+    assert await session.scalar(select(Team.active).where(Team.key == "sued-b")) is False
+    minutes = await session.scalar(
+        select(TeamQuota.weekly_minutes).join(TeamQuota.team).join(TeamQuota.category)
+        .where(Team.key == "nord-a", HourCategory.key == "fua")
+    )
+    assert minutes == 600
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda raw: raw["regions"][0]["teams"][0].update(districts="Garstedt"),
+         "regions[nord].teams[nord-a].districts"),
+        (lambda raw: raw["regions"][0]["teams"][0].update(quotas={"nope": 3}),
+         "unknown category 'nope'"),
+        (lambda raw: raw["providers"][0].update(email="not-an-email"),
+         "providers[sos-kinderdorf].email"),
+        (lambda raw: raw["categories"].append(dict(raw["categories"][0])),
+         "key 'beratung' is used twice"),
+        (lambda raw: raw["regions"][0].update(color="blue"), "regions[nord].color"),
+    ],
+)
+def test_invalid_file_names_file_field_and_problem(tmp_path: Path, mutate, expected):
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OrgFileError) as info:
+        load_org_file(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_not_yaml_is_reported_with_line(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("regions: [\n  - key: nord\n    name: x\n", encoding="utf-8")
+    with pytest.raises(OrgFileError, match=r"bad\.yaml: line \d+ not valid YAML"):
+        load_org_file(path)
