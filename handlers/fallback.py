@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from handlers.context import BotContext
 
@@ -21,6 +27,11 @@ MEDIA = (
     | filters.POLL
     | filters.Dice.ALL
 )
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    assert update.message is not None
+    await update.message.reply_text(context.t("There is nothing to cancel."))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -53,6 +64,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
     """Register after every feature, in the default group, so features take precedence."""
+    application.add_handler(CommandHandler("cancel", nothing_to_cancel))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(MEDIA, unsupported_media))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, unhandled_text))

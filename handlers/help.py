@@ -46,5 +46,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 FEATURE = Feature(
     name="help",
     register=register,
-    commands=(Command("help", N_("What this bot can do for you")),),
+    commands=(
+        Command("help", N_("What this bot can do for you")),
+        Command("cancel", N_("Cancel the current dialogue")),
+    ),
 )

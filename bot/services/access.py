@@ -201,3 +201,26 @@ async def set_locale(session: AsyncSession, user: User, locale: str, now: dateti
         raise InvalidInput(N_("This language is not available."))
     user.locale = locale
     await session.flush()
+
+
+def team_ids(user: User) -> list[int]:
+    """Teams the user belongs to (leads and admins belong to none directly)."""
+    return sorted(m.team_id for m in user.memberships)
+
+
+def can_see_team(user: User, team_id: int, team_region_id: int) -> bool:
+    """Members see their teams, leads the teams of their region, admins everything."""
+    if not user.active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.LEAD:
+        return user.region_id == team_region_id
+    return team_id in team_ids(user)
+
+
+def leads_region(user: User, region_id: int) -> bool:
+    """True for an active lead of ``region_id`` (admins count as leads everywhere)."""
+    return user.active and (
+        user.role == Role.ADMIN or (user.role == Role.LEAD and user.region_id == region_id)
+    )

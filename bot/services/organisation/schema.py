@@ -121,8 +121,8 @@ class OrgFile(_Model):
     regions: list[RegionSpec] = Field(min_length=1)
     providers: list[ProviderSpec] = Field(default_factory=list)
     meetings: list[MeetingSpec] = Field(default_factory=list)
-    # Sections owned by features (e.g. budgets) validate themselves on import.
-    extensions: dict[str, Any] = Field(default_factory=dict)
+    # Feature sections (hours policy, budgets, …) are added below as typed fields, each
+    # defined by its feature, e.g. ``hours: HoursPolicy = Field(default_factory=HoursPolicy)``.
 
     @model_validator(mode="after")
     def _references_resolve(self) -> OrgFile:
