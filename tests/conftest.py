@@ -99,3 +99,29 @@ async def session(sessions) -> AsyncIterator[AsyncSession]:
 def clock() -> FrozenClock:
     # A Tuesday in November 2026, 10:00 in Berlin.
     return FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def simulator():
+    from bot.simulator import BotApiSimulator
+
+    sim = BotApiSimulator()
+    sim.add_bot(token="123456:TEST-TOKEN", username="sozialraum_test_bot", first_name="Sozialraum")
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture
+async def bot(engine, clock, simulator):
+    """The real bot, running against the simulator and the test database."""
+    from tests.harness import BotHarness
+
+    harness = BotHarness(engine, clock, simulator)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
