@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import I18n
+from bot.ratelimit import KeyedRateLimiter
 from bot.settings import Settings
 from handlers import FEATURES
 from handlers.context import BotContext, UpdateScope, enter_scope, leave_scope
@@ -41,6 +42,14 @@ class AppState:
     clock: Clock
     # Called after each update is fully handled and committed (tests and the demo wait on it).
     update_hooks: list[UpdateHook] = field(default_factory=list)
+    # A flooding user is cut off before any database work, without slowing anyone else.
+    flood: KeyedRateLimiter = field(
+        default_factory=lambda: KeyedRateLimiter(capacity=30, per_second=3)
+    )
+    # Invitation codes are unguessable; this also makes guessing them slow: 5 tries, then 1/10 min.
+    code_attempts: KeyedRateLimiter = field(
+        default_factory=lambda: KeyedRateLimiter(capacity=5, per_second=1 / 600)
+    )
 
 
 class BotApplication(Application):  # type: ignore[type-arg]
@@ -52,6 +61,10 @@ class BotApplication(Application):  # type: ignore[type-arg]
             return
         state: AppState = self.bot_data["state"]
         try:
+            sender = update.effective_user
+            if sender is not None and not state.flood.allow(sender.id):
+                log.warning("update %s dropped: user %s is flooding", update.update_id, sender.id)
+                return
             await self._process_in_scope(state, update)
         finally:
             for hook in state.update_hooks:

@@ -7,6 +7,7 @@ import html
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot.errors import N_, NotAllowed
 from bot.services import access
 from handlers.context import BotContext
 from handlers.gate import not_registered_text
@@ -31,6 +32,8 @@ async def start(update: Update, context: BotContext) -> None:
         code = None
 
     if code is not None:
+        if not context.state.code_attempts.allow(tg_user.id):
+            raise NotAllowed(N_("Too many attempts. Please try again in a few minutes."))
         registration = await access.register(
             scope.session,
             telegram_id=tg_user.id,
