@@ -8,9 +8,9 @@ merged at start-up. Message ids are the English source texts; placeholders use
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
-import datetime as dt
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
