@@ -48,5 +48,8 @@ async def _tell(update: Update, context: BotContext, text: str) -> None:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             await context.bot.send_message(chat.id, text)
+        elif chat is None and update.callback_query is not None:
+            # A press without its message (e.g. an old inline button): answer privately.
+            await context.bot.send_message(update.callback_query.from_user.id, text)
     except TelegramError:  # the reply itself may fail, e.g. when Telegram is unreachable
         log.warning("could not tell the user about the error of update %s", update.update_id)

@@ -134,7 +134,7 @@ async def register(
             display_name=display_name.strip()[:MAX_DISPLAY_NAME] or "?",
             locale=locale,
             role=invitation.role,
-            region_id=invitation.region_id,
+            region=invitation.region,
             active=True,
             created_at=now,
         )
@@ -151,8 +151,8 @@ async def register(
     elif invitation.team_id in {m.team_id for m in user.memberships}:
         raise Conflict(N_("You are already a member of this team."))
 
-    if invitation.team_id is not None:
-        user.memberships.append(Membership(team_id=invitation.team_id))
+    if invitation.team is not None:
+        user.memberships.append(Membership(team=invitation.team))
     invitation.used_at = now
     invitation.used_by_user_id = user.id
     audit.record(

@@ -1,0 +1,220 @@
+"""The foundation through the simulator: access, registration, help, language, robustness."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from telegram import Update
+
+from bot.services import access
+from storage.models import Membership, ProcessedUpdate, Role, User
+
+
+async def _code(bot, role=Role.PROVIDER, team="nord-a", region=None) -> str:
+    async with bot.sessions() as session, session.begin():
+        new = await access.create_invitation(
+            session, role=role, now=bot.clock.now(), ttl=timedelta(days=7),
+            team_key=team if role.is_team_role else None, region_key=region,
+        )
+    return new.code
+
+
+async def _users(bot) -> int:
+    async with bot.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(User))
+
+
+async def test_stranger_learns_how_to_get_access_and_sees_nothing_else(bot):
+    stranger = bot.stranger()
+    await stranger.send("/hours")
+    assert "nur eingeladenen Mitgliedern" in (await stranger.reply()).text
+    await stranger.send("Wie viele Stunden hat Nord A?")
+    assert "Einladungslink" in (await stranger.reply()).text
+    await stranger.send("/help")
+    text = (await stranger.reply()).text
+    assert "/start CODE" in text and "/invite" not in text
+    await stranger.tap_data("lang:1:set:en")
+    assert any("nur eingeladenen" in alert for alert in stranger.alerts)
+    assert await _users(bot) == 0
+
+
+async def test_registration_by_invitation_code_in_german_and_english(bot):
+    anna = bot.stranger("Anna", locale="de")
+    await anna.send(f"/start {await _code(bot)}")
+    text = (await anna.reply()).text
+    assert "Willkommen, Anna! Sie sind registriert als Fachkraft eines freien Trägers." in text
+    assert "Ihr Team: Sozialraumteam Nord A" in text
+
+    ben = bot.stranger("Ben", locale="en-GB")
+    await ben.send(f"/start {await _code(bot, Role.LEAD, region='sued')}")
+    text = (await ben.reply()).text
+    assert "Welcome, Ben! You are registered as regional lead." in text
+    assert "Your region: Region Süd" in text
+    assert "/invite" in text  # leads may invite
+
+    commands = bot.sim.commands_for(scope={"type": "chat", "chat_id": ben.telegram_id})
+    assert [c["command"] for c in commands] == ["help", "cancel", "language", "invite"]
+
+
+async def test_used_expired_and_wrong_codes_change_nothing(bot):
+    code = await _code(bot)
+    first, second = bot.stranger("Eins"), bot.stranger("Zwei")
+    await first.send(f"/start {code}")
+    await first.reply()
+    await second.send(f"/start {code}")
+    assert "ungültig oder wurde schon verwendet" in (await second.reply()).text
+    late = await _code(bot)
+    bot.clock.advance(timedelta(days=8))
+    await second.send(f"/start {late}")
+    assert "abgelaufen" in (await second.reply()).text
+    await second.send("/start <b>nonsense</b>")
+    assert "ungültig" in (await second.reply()).text
+    assert await _users(bot) == 1
+
+
+async def test_help_shows_what_each_role_can_do(bot):
+    provider = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    admin = await bot.member("Adam", Role.ADMIN, locale="en")
+    await provider.send("/help")
+    text = (await provider.reply()).text
+    assert "Fachkraft eines freien Trägers" in text and "/invite" not in text
+    await admin.send("/help")
+    text = (await admin.reply()).text
+    assert "administrator" in text and "/invite – Invite a new team member" in text
+
+
+async def test_language_switch_changes_replies_and_menu(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/language")
+    assert "Bitte wählen Sie Ihre Sprache" in (await pia.reply()).text
+    await pia.tap("English")
+    assert (await pia.reply()).text == "I will talk to you in English from now on."
+    await pia.send("/help")
+    assert "What I can do for you" in (await pia.reply()).text
+    commands = bot.sim.commands_for(scope={"type": "chat", "chat_id": pia.telegram_id})
+    assert {c["command"]: c["description"] for c in commands}["help"] == (
+        "What this bot can do for you"
+    )
+
+
+async def test_admin_ids_are_admins_from_the_start(engine, clock, simulator):
+    from tests.harness import BotHarness
+
+    harness = BotHarness(engine, clock, simulator)
+    await harness.start(admin_ids=frozenset({4242}))
+    try:
+        boss = simulator.user(user_id=4242, first_name="Chefin", language_code="de")
+        await harness.processed(await boss.send("/start"))
+        assert "registriert als Administration" in (await boss.reply()).text
+    finally:
+        await harness.stop()
+
+
+async def test_lead_invites_in_chat_and_double_tap_creates_one_invitation(bot):
+    lead = await bot.member("Lea", Role.LEAD, region="nord")
+    await lead.send("/invite")
+    await lead.reply()
+    assert [b.text for row in lead.last.buttons for b in row][:3] == [
+        "Fachkraft im ASD", "Netzwerker/in", "Fachkraft eines freien Trägers",
+    ]
+    await lead.tap("Fachkraft im ASD")
+    await lead.reply()
+    labels = [b.text for row in lead.last.buttons for b in row]
+    assert "Sozialraumteam Nord B" in labels and "Sozialraumteam Süd A" not in labels
+    team_button = lead.last
+    await lead.tap("Sozialraumteam Nord B", message=team_button)
+    await lead.tap("Sozialraumteam Nord B", message=team_button)  # impatient second tap
+    text = (await lead.reply()).text
+    code = text.split("/start ")[-1].strip()
+    assert "https://t.me/sozialraum_test_bot?start=" in text
+    async with bot.sessions() as session:
+        from storage.models import Invitation
+        assert await session.scalar(select(func.count()).select_from(Invitation)) == 2  # own+new
+
+    newcomer = bot.stranger("Nele")
+    await newcomer.send(f"/start {code}")
+    assert "Fachkraft im ASD" in (await newcomer.reply()).text
+
+
+async def test_forged_invite_button_from_a_provider_changes_nothing(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.tap_data("inv:1:go:admin:x")
+    assert "nicht zur Verfügung" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        from storage.models import Invitation
+        assert await session.scalar(select(func.count()).select_from(Invitation)) == 1
+
+
+async def test_group_chats_get_a_pointer_and_no_data(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    group = pia.sim.in_group(-100123, "Team Nord A")
+    await bot.processed(await group.send("/help"))
+    text = (await group.reply()).text
+    assert "nur im privaten Chat" in text and "@sozialraum_test_bot" in text
+    await bot.processed(await group.send("Guten Morgen zusammen"))
+    assert group.messages[-1].text == text  # plain chatter gets no answer
+
+
+async def test_unknown_commands_media_and_stale_buttons_get_a_hint(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/fliegen")
+    assert "Diesen Befehl kenne ich nicht" in (await pia.reply()).text
+    await bot.processed(await pia.sim.send_sticker())
+    assert "nur Textnachrichten" in (await pia.reply()).text
+    await bot.processed(await pia.sim.send_photo())
+    assert "nur Textnachrichten" in (await pia.reply()).text
+    await pia.tap_data("zzz:9:boom")
+    assert any("nicht mehr gültig" in alert for alert in pia.alerts)
+
+
+async def test_redelivered_update_is_processed_once(bot):
+    code = await _code(bot)
+    nele = bot.stranger("Nele")
+    await nele.send(f"/start {code}")
+    await nele.reply()
+    raw = bot.sim.last_update_for(nele.telegram_id)
+    update = Update.de_json(raw, bot.app.bot)
+    await bot.app.process_update(update)  # the same update once more, e.g. after a crash
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Membership)) == 1
+        assert await session.get(ProcessedUpdate, update.update_id) is not None
+    assert len([m for m in nele.sim.messages if "Willkommen" in m.text]) == 1
+
+
+async def test_handler_crash_rolls_back_and_tells_the_user(bot, monkeypatch):
+    from handlers import language
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(language.access, "set_locale", broken)
+    await pia.send("/language")
+    await pia.reply()
+    await pia.tap("English")
+    assert "etwas schiefgegangen. Es wurde nichts gespeichert" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        assert await session.scalar(select(User.locale).where(User.id == pia.user_id)) == "de"
+
+
+async def test_guessing_invitation_codes_is_slowed_down(bot):
+    guesser = bot.stranger("Rate")
+    for attempt in range(5):
+        await guesser.send(f"/start guess{attempt:04d}xxxxxxxxxxxxxx")
+        assert "ungültig" in (await guesser.reply()).text
+    await guesser.send(f"/start {await _code(bot)}")  # even a right code must wait now
+    assert "Zu viele Versuche" in (await guesser.reply()).text
+    assert await _users(bot) == 0
+
+
+async def test_a_flooding_user_is_cut_off_without_affecting_others(bot):
+    flood = await bot.member("Flut", Role.PROVIDER, team="nord-a")
+    calm = await bot.member("Ruhe", Role.PROVIDER, team="nord-a")
+    for _ in range(40):
+        await flood.send("/help")
+    answered = [m for m in flood.sim.messages if "Was ich für Sie tun kann" in m.text]
+    assert 25 <= len(answered) <= 35  # the burst passes, the rest is dropped
+    await calm.send("/help")
+    assert "Was ich für Sie tun kann" in (await calm.reply()).text
