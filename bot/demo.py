@@ -93,7 +93,7 @@ async def run_demo(*, script: Path | None, database: Path) -> int:
                 descriptions=descriptions,
             )
             if script is not None:
-                await chat.run_script(script)
+                await chat.run_script(script, {"invite_code": invite_code})
             else:
                 _print_banner(invite_code)
                 await chat.run()

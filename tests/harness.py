@@ -17,13 +17,13 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
-from bot.simulator import BotApiSimulator, SimMessage, SimUser
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import AppState, BotApplication, build_application
 from bot.clock import FrozenClock
 from bot.services import access
 from bot.settings import Settings
+from bot.simulator import BotApiSimulator, SimMessage, SimUser
 from storage.db import create_session_factory
 from storage.models import Role, User
 

@@ -63,7 +63,9 @@ def test_placeholders_match(locale):
     def names(text: str) -> set[str]:
         return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
-    wrong = [msgid for msgid, text in catalog(locale).items() if text and names(msgid) != names(text)]
+    wrong = [
+        msgid for msgid, text in catalog(locale).items() if text and names(msgid) != names(text)
+    ]
     assert not wrong, f"placeholders differ in {locale}: {wrong}"
 
 

@@ -68,10 +68,12 @@ class TerminalChat:
                 break
         self.out.write("\n")
 
-    async def run_script(self, path: Path) -> None:
-        """Play ``path`` line by line and print the transcript."""
+    async def run_script(self, path: Path, variables: dict[str, str] | None = None) -> None:
+        """Play ``path`` line by line and print the transcript; ``{name}`` is replaced."""
         for raw in await asyncio.to_thread(_read_lines, path):
             line = raw.rstrip()
+            for name, value in (variables or {}).items():
+                line = line.replace("{" + name + "}", value)
             if not line:
                 continue
             if line.startswith("#"):
