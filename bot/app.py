@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -11,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import I18n
 from bot.ratelimit import KeyedRateLimiter
+from bot.services.organisation import OrgFile, load_org_file
 from bot.settings import Settings
 from handlers import FEATURES
 from handlers.context import BotContext, UpdateScope, enter_scope, leave_scope
@@ -28,6 +31,11 @@ from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
 
+# Our dialogues are per user and chat on purpose; buttons carry their own context.
+warnings.filterwarnings(
+    "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
+)
+
 UpdateHook = Callable[[int], Awaitable[None] | None]
 
 
@@ -40,6 +48,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     i18n: I18n
     clock: Clock
+    org: OrgFile  # the validated organisation file: policies of the features
     # Called after each update is fully handled and committed (tests and the demo wait on it).
     update_hooks: list[UpdateHook] = field(default_factory=list)
     # A flooding user is cut off before any database work, without slowing anyone else.
@@ -125,6 +134,7 @@ def build_application(
         sessions=create_session_factory(engine),
         i18n=i18n or I18n(settings.default_locale),
         clock=clock or SystemClock(),
+        org=load_org_file(settings.org_file),
     )
     base = settings.telegram_api_base_url.rstrip("/")
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

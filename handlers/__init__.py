@@ -6,11 +6,14 @@ order of the command menu.
 """
 
 from handlers import help as help_feature
-from handlers import invite, language, start
+from handlers import hours, invite, language, myhours, start, week
 from handlers.registry import Feature
 
 FEATURES: list[Feature] = [
     start.FEATURE,
+    hours.FEATURE,
+    week.FEATURE,
+    myhours.FEATURE,
     help_feature.FEATURE,
     language.FEATURE,
     invite.FEATURE,

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.enums import Role
+from storage.models.hours import HourEntry, WeekReopening
 from storage.models.org import (
     HourCategory,
     Meeting,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "HourCategory",
+    "HourEntry",
     "Invitation",
     "Meeting",
     "Membership",
@@ -34,4 +36,5 @@ __all__ = [
     "TeamQuota",
     "TeamSeat",
     "User",
+    "WeekReopening",
 ]

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.services.hours.policy import HoursPolicy
+
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TEAM_ROLES = ("caseworker", "networker", "provider")
@@ -121,8 +123,8 @@ class OrgFile(_Model):
     regions: list[RegionSpec] = Field(min_length=1)
     providers: list[ProviderSpec] = Field(default_factory=list)
     meetings: list[MeetingSpec] = Field(default_factory=list)
-    # Feature sections (hours policy, budgets, …) are added below as typed fields, each
-    # defined by its feature, e.g. ``hours: HoursPolicy = Field(default_factory=HoursPolicy)``.
+    # Feature sections: each typed by its feature.
+    hours: HoursPolicy = Field(default_factory=HoursPolicy)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> OrgFile:

@@ -1,0 +1,188 @@
+"""/hours, /week and /myhours through the simulator, in German and English."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from storage.models import HourEntry, Role
+
+
+async def _entries(bot):
+    async with bot.sessions() as session:
+        return (await session.execute(
+            select(HourEntry.minutes, HourEntry.work_date, HourEntry.note).order_by(HourEntry.id)
+        )).all()
+
+
+async def test_guided_flow_in_german_with_typed_amount_and_note(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    assert "welche Art von Arbeit" in (await pia.reply()).text
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    assert "Wie viel Zeit" in (await pia.reply()).text
+    await pia.send("1:30")
+    assert "Für welchen Tag" in (await pia.reply()).text
+    await pia.tap("Gestern")
+    assert "keine Namen oder Einzelheiten" in (await pia.reply()).text
+    await pia.send("Vorbereitung Ideenbörse Garstedt")
+    summary = (await pia.reply()).text
+    assert "Zeit: 1,5 Std." in summary and "Tag: Mo. 23.11." in summary
+    await pia.tap("💾 Speichern")
+    saved = (await pia.reply()).text
+    assert "✅ Gespeichert: 1,5 Std. FuA am Mo. 23.11." in saved
+    assert "FuA 1,5 / 8 Std. ▓▓░░░░░░░░" in saved
+    assert "Koll. Beratung 0 / 18 Std." in saved
+    assert await _entries(bot) == [(90, date(2026, 11, 23), "Vorbereitung Ideenbörse Garstedt")]
+
+
+async def test_shortcut_in_english_saves_after_one_tap(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("/hours 2,5 fua yesterday")
+    summary = (await sam.reply()).text
+    assert "Time: 2.5 h" in summary and "Day: Mon 23 Nov" in summary
+    assert await _entries(bot) == []  # nothing before the tap
+    await sam.tap("💾 Save")
+    assert "✅ Saved: 2.5 h FuA on Mon 23 Nov" in (await sam.reply()).text
+    assert len(await _entries(bot)) == 1
+
+
+async def test_double_tap_on_save_stores_one_entry(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours 2 beratung heute")
+    summary = await pia.reply()
+    await pia.tap("💾 Speichern", message=summary)
+    await pia.tap("💾 Speichern", message=summary)
+    assert len(await _entries(bot)) == 1
+
+
+async def test_quota_reached_and_exceeded_are_said_clearly(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    for text in ("/hours 4 fua heute", "/hours 4 fua gestern", "/hours 1 fua heute"):
+        await pia.send(text)
+        await pia.reply()
+        await pia.tap("💾 Speichern")
+        reply = (await pia.reply()).text
+    assert "⚠️ Kontingent FuA überschritten: 9 Std. von 8 Std." in reply
+
+
+async def test_bad_input_gets_a_clear_answer_and_the_dialogue_waits(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    await pia.reply()
+    for typed, answer in [("viel", "z. B. als 2,5"), ("0", "größer als null"),
+                          ("0:20", "Schritten von 15 Minuten"), ("13", "höchstens 12 Stunden")]:
+        await pia.send(typed)
+        assert answer in (await pia.reply()).text
+    await pia.send("2")
+    await pia.reply()
+    await pia.send("morgen")
+    assert "Zukunft" in (await pia.reply()).text
+    await pia.send("01.11.2026")
+    assert "abgeschlossen" in (await pia.reply()).text
+    await pia.send("heute")
+    await pia.reply()
+    await pia.send("Gespräch mit Familie Schulz")
+    assert "personenbezogenen Daten" in (await pia.reply()).text
+    await pia.tap("Ohne Notiz")
+    await pia.reply()
+    await pia.tap("💾 Speichern")
+    assert len(await _entries(bot)) == 1
+
+
+async def test_back_and_cancel(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team=["nord-a", "nord-b"])
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallübergreifende Arbeit (FüA)")
+    assert "Für welches Team" in (await pia.reply()).text
+    await pia.tap("Sozialraumteam Nord B")
+    await pia.reply()
+    await pia.tap("« Zurück")
+    assert "Für welches Team" in (await pia.reply()).text
+    await pia.tap("Abbrechen")
+    assert "Abgebrochen. Es wurde nichts gespeichert." in (await pia.reply()).text
+    assert await _entries(bot) == []
+
+
+async def test_roles_that_do_not_log_and_forged_buttons(bot):
+    asd = await bot.member("Clara", Role.CASEWORKER, team="nord-a")
+    await asd.send("/hours 2 fua")
+    assert "Ihre Rolle erfasst keine Stunden" in (await asd.reply()).text
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    menu = await pia.reply()
+    await pia.tap_data("hrs:1:amt:20", message=menu)
+    assert "Schritten von 15 Minuten" in (await pia.reply()).text
+    await pia.tap("2")
+    await pia.reply()
+    await pia.tap_data("hrs:1:team:4", message=pia.last)  # a team Pia is not in
+    assert "eigenes Team" in (await pia.reply()).text
+    await pia.tap_data("hrs:1:save:x", message=pia.last)
+    assert await _entries(bot) == []
+
+
+async def test_week_view_with_earlier_weeks_and_lead_reopening(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lead = await bot.member("Lena", Role.LEAD, region="nord")
+    await pia.send("/hours 3 beratung heute")
+    await pia.reply()
+    await pia.tap("💾 Speichern")
+    await pia.reply()
+    await pia.send("/week")
+    week = (await pia.reply()).text
+    assert "KW 48" in week and "Koll. Beratung 3 / 18 Std." in week and "Pro Person" not in week
+    await lead.send("/week")
+    await lead.reply()
+    await lead.tap("Sozialraumteam Nord A")
+    text = (await lead.reply()).text
+    assert "Pro Person" in text and "Pia: Koll. Beratung 3" in text
+    for _ in range(3):
+        await lead.tap("◀ Vorwoche")
+        text = (await lead.reply()).text
+    assert "KW 45" in text and "🔒" in text
+    await lead.tap("🔓 Woche wieder öffnen")
+    replies = [(await lead.reply()).text for _ in range(2)]
+    assert any("wieder offen bis" in r for r in replies)
+    await pia.send("/hours 1 fua 03.11.2026")
+    await pia.reply()
+    await pia.tap("💾 Speichern")
+    assert "Gespeichert" in (await pia.reply()).text
+
+
+async def test_myhours_edit_and_delete(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours 2 fua heute")
+    await pia.reply()
+    await pia.tap("💾 Speichern")
+    await pia.reply()
+    await pia.send("/myhours")
+    listing = (await pia.reply()).text
+    assert "1. Di. 24.11. FuA 2 Std." in listing and "Summe: 2 Std." in listing
+    await pia.tap("✏️ 1")
+    await pia.reply()
+    await pia.send("2:15")
+    assert "Geändert auf 2,25 Std." in (await pia.reply()).text
+    await pia.send("/myhours")
+    await pia.reply()
+    await pia.tap("🗑 1")
+    await pia.reply()
+    await pia.tap("Ja, löschen")
+    assert "Gelöscht." in (await pia.reply()).text
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 0
+
+
+async def test_a_week_closed_meanwhile_refuses_the_save(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours 2 fua 09.11.2026")
+    await pia.reply()
+    bot.clock.advance(timedelta(days=6))  # the week of 9.–15.11. closes on 30.11.
+    await pia.tap("💾 Speichern")
+    assert "abgeschlossen" in (await pia.reply()).text
+    assert await _entries(bot) == []
