@@ -71,6 +71,15 @@ class Settings(BaseSettings):
         default=7, ge=1, le=365, description="Default lifetime of invitation codes in days."
     )
 
+    budget_escalation_hours: int = Field(
+        default=72, ge=1, le=24 * 60,
+        description="A FuA request undecided this many hours is raised to the leads again.",
+    )
+    budget_check_minutes: int = Field(
+        default=30, ge=1, le=24 * 60,
+        description="How often the bot looks for FuA requests to raise again (minutes).",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

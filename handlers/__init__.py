@@ -5,8 +5,8 @@ for the menus and /help, and ``register(application)``. The order of :data:`FEAT
 order of the command menu.
 """
 
+from handlers import budget, hours, invite, language, myhours, start, week
 from handlers import help as help_feature
-from handlers import hours, invite, language, myhours, start, week
 from handlers.registry import Feature
 
 FEATURES: list[Feature] = [
@@ -14,6 +14,7 @@ FEATURES: list[Feature] = [
     hours.FEATURE,
     week.FEATURE,
     myhours.FEATURE,
+    budget.FEATURE,
     help_feature.FEATURE,
     language.FEATURE,
     invite.FEATURE,

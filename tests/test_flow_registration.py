@@ -54,7 +54,9 @@ async def test_registration_by_invitation_code_in_german_and_english(bot):
     assert "/invite" in text  # leads may invite
 
     commands = bot.sim.commands_for(scope={"type": "chat", "chat_id": ben.telegram_id})
-    assert [c["command"] for c in commands] == ["week", "help", "cancel", "language", "invite"]
+    assert [c["command"] for c in commands] == [
+        "week", "budget", "away", "help", "cancel", "language", "invite",
+    ]
 
 
 async def test_used_expired_and_wrong_codes_change_nothing(bot):

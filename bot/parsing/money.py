@@ -25,13 +25,14 @@ def parse_money(text: str, locale: str = "de") -> int:
     amount = _decimal(cleaned, locale)
     if amount is None:
         raise InvalidInput(NOT_UNDERSTOOD)
+    # Size first: quantize() fails on numbers longer than the decimal context's precision.
+    if amount * 100 > MAX_CENTS:
+        raise InvalidInput(N_("That amount is too large."))
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput(N_("Please enter at most two decimal places (cents)."))
     cents = int(amount * 100)
     if cents <= 0:
         raise InvalidInput(N_("The amount must be more than zero."))
-    if cents > MAX_CENTS:
-        raise InvalidInput(N_("That amount is too large."))
     return cents
 
 

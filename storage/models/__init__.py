@@ -1,6 +1,16 @@
 """All models, imported here so that ``Base.metadata`` knows every table."""
 
 from storage.models.base import Base
+from storage.models.budget import (
+    Budget,
+    BudgetCounter,
+    BudgetNotice,
+    BudgetQuestion,
+    BudgetRequest,
+    BudgetShare,
+    LeadDeputy,
+    RequestState,
+)
 from storage.models.enums import Role
 from storage.models.hours import HourEntry, WeekReopening
 from storage.models.org import (
@@ -20,9 +30,16 @@ from storage.models.users import Invitation, Membership, User
 __all__ = [
     "AuditEntry",
     "Base",
+    "Budget",
+    "BudgetCounter",
+    "BudgetNotice",
+    "BudgetQuestion",
+    "BudgetRequest",
+    "BudgetShare",
     "HourCategory",
     "HourEntry",
     "Invitation",
+    "LeadDeputy",
     "Meeting",
     "Membership",
     "OneShot",
@@ -31,6 +48,7 @@ __all__ = [
     "ProviderContact",
     "ProviderTeam",
     "Region",
+    "RequestState",
     "Role",
     "Team",
     "TeamQuota",

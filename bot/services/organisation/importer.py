@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.clock import SystemClock
+from bot.services.budget.allocation import import_budgets
 from bot.services.organisation.schema import WEEKDAYS, OrgFile
 from storage.models import (
     HourCategory,
@@ -90,7 +93,9 @@ def _minutes(hours: float | None) -> int | None:
     return None if hours is None else round(hours * 60)
 
 
-async def import_organisation(session: AsyncSession, org: OrgFile) -> ImportReport:
+async def import_organisation(
+    session: AsyncSession, org: OrgFile, *, now: datetime | None = None
+) -> ImportReport:
     """Bring the database's organisation in line with ``org`` inside the caller's transaction."""
     report = ImportReport()
     up = _Upserter(session, report)
@@ -209,6 +214,9 @@ async def import_organisation(session: AsyncSession, org: OrgFile) -> ImportRepo
         )
     up.deactivate("meetings", list(meetings.values()), {m.key for m in org.meetings})
     await session.flush()
+    budgets = await import_budgets(session, org.budgets, now or SystemClock().now())
+    if budgets:
+        report.updated["budgets"] += budgets
     return report
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.services.budget.schema import BudgetSpec
 from bot.services.hours.policy import HoursPolicy
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -125,6 +126,7 @@ class OrgFile(_Model):
     meetings: list[MeetingSpec] = Field(default_factory=list)
     # Feature sections: each typed by its feature.
     hours: HoursPolicy = Field(default_factory=HoursPolicy)
+    budgets: list[BudgetSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> OrgFile:
@@ -152,6 +154,16 @@ class OrgFile(_Model):
                 if key not in team_keys:
                     raise ValueError(f"provider {provider.key}: unknown team {key!r}")
         region_keys = {r.key for r in self.regions}
+        _unique("budgets", [f"{b.region} {b.year}" for b in self.budgets])
+        for budget in self.budgets:
+            if budget.region not in region_keys:
+                raise ValueError(f"budget {budget.year}: unknown region {budget.region!r}")
+            region_teams = {t.key for r in self.regions if r.key == budget.region for t in r.teams}
+            for key in budget.teams:
+                if key not in region_teams:
+                    raise ValueError(
+                        f"budget {budget.region} {budget.year}: team {key!r} is not in the region"
+                    )
         for meeting in self.meetings:
             if meeting.team and meeting.team not in team_keys:
                 raise ValueError(f"meeting {meeting.key}: unknown team {meeting.team!r}")
