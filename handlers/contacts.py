@@ -113,7 +113,10 @@ async def _show_card(
 
 
 async def pressed(update: Update, context: BotContext) -> None:
-    """Paging, opening a card, sending a contact card: each looked up afresh."""
+    """Paging, opening a card, sending a contact card: each looked up afresh.
+
+    The press is answered after the work, so that a refusal can still show as an alert.
+    """
     query = update.callback_query
     assert query is not None
     data = callbacks.unpack(query.data, views.PREFIX)
@@ -122,7 +125,6 @@ async def pressed(update: Update, context: BotContext) -> None:
     if data.action in ("vc", "vp"):
         await _send_contact(update, context, data)
         return
-    await answer(update)
     if data.action == "pg":
         page = data.int_arg(1)
         if page is None:
@@ -136,6 +138,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         await _show_card(update, context, data.int_arg(0), back)
     else:
         raise InvalidInput(STALE)
+    await answer(update)
 
 
 async def _send_contact(update: Update, context: BotContext, data: callbacks.Callback) -> None:

@@ -57,7 +57,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
         button = InlineQueryResultsButton(t("Nothing found – search in the bot"),
                                           start_parameter="inline")
     await inline.answer(results, cache_time=CACHE_SECONDS, is_personal=True,
-                        next_offset=str(start + used) if more else "", button=button)
+                        next_offset=str(start + used) if more else None, button=button)
 
 
 def _results_for(context: BotContext, details: contacts.ProviderDetails) -> list[InlineQueryResult]:

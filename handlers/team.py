@@ -44,12 +44,13 @@ async def team_command(update: Update, context: BotContext) -> None:
 
 
 async def team_pressed(update: Update, context: BotContext) -> None:
-    await answer(update)
+    """A team chosen from the picker; answered after the check, so a refusal is an alert."""
     assert update.callback_query is not None
     data = callbacks.unpack(update.callback_query.data, PREFIX)
     if data is None or data.action != "show":
         raise InvalidInput(N_("This button is no longer valid. Please start again."))
     await _show_team(update, context, data.int_arg(0))
+    await answer(update)
 
 
 async def _show_team(update: Update, context: BotContext, team_id: int | None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -82,7 +81,7 @@ def plain_text(text: str, parse_mode: str | None) -> str:
             "can't parse entities: Can't find end tag corresponding to start tag "
             f'"{parser.stack[-1]}"'
         )
-    return html.unescape("".join(parser.text))
+    return "".join(parser.text)  # convert_charrefs: entities are already decoded once
 
 
 def _has_bare_lt(text: str) -> bool:
