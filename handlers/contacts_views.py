@@ -100,8 +100,10 @@ def list_page(
     shown = items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     lines = [heading]
     group: str | None = None
-    for item in shown:
-        if item.group is not None and item.group != group:
+    for item in shown:  # buttons cannot show headings: grouped lists repeat names under them
+        if item.group is None:
+            continue
+        if item.group != group:
             group = item.group
             lines += ["", "<b>" + html.escape(group) + "</b>"]
         lines.append("• " + html.escape(item.name))
@@ -146,35 +148,36 @@ def card_text(t: Translator, details: ProviderDetails) -> str:
                          (N_("Website: {value}"), provider.website)):
         if value:
             lines.append(t(label).format(value=html.escape(value)))
-    lines += _reach_lines(provider.phone, provider.email)
+    lines += _reach_lines(t, provider.phone, provider.email, provider.is_example)
     contacts = list(provider.contacts)
     if contacts:
         lines += ["", "<b>" + t("Contact people") + "</b>"]
         for contact in contacts[:MAX_CONTACTS_ON_CARD]:
-            lines.append(_person_line(t, contact))
-            lines += _reach_lines(contact.phone, contact.email)
+            lines.append(_person_line(contact))
+            lines += _reach_lines(t, contact.phone, contact.email,
+                                  contact.is_example or provider.is_example)
         if len(contacts) > MAX_CONTACTS_ON_CARD:
             lines.append(t("… and {count} more").format(
                 count=len(contacts) - MAX_CONTACTS_ON_CARD))
     return "\n".join(lines).strip()
 
 
-def _person_line(t: Translator, contact: ProviderContact) -> str:
+def _person_line(contact: ProviderContact) -> str:
     line = "👤 " + html.escape(contact.name)
     if contact.function:
         line += " – " + html.escape(contact.function)
-    if contact.is_example:
-        line += " " + example_mark(t)
     return line
 
 
-def _reach_lines(phone: str | None, email: str | None) -> list[str]:
-    """Phone and e-mail as Telegram makes them tappable: plain text in a dialable shape."""
+def _reach_lines(t: Translator, phone: str | None, email: str | None, example: bool) -> list[str]:
+    """Phone and e-mail as Telegram makes them tappable (plain text in a dialable shape),
+    each marked when it is example data."""
+    mark = " " + example_mark(t) if example else ""
     lines = []
     if phone:
-        lines.append("☎️ " + html.escape(parse_phone(phone).tappable))
+        lines.append("☎️ " + html.escape(parse_phone(phone).tappable) + mark)
     if email:
-        lines.append("✉️ " + html.escape(email))
+        lines.append("✉️ " + html.escape(email) + mark)
     return lines
 
 

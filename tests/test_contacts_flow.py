@@ -15,7 +15,9 @@ async def test_search_opens_the_card_with_tappable_numbers_and_example_marks(bot
     assert card.text.startswith("Pestalozzi Stiftung\n⚠️ Beispieldaten")
     assert "Angebote: stationär, ambulant" in card.text
     assert "Teams: stadtweit oder nicht angegeben" in card.text
-    assert "👤 Beispiel-Ansprechperson – Regionalleitung (Beispiel) (Beispiel)" in card.text
+    assert "👤 Beispiel-Ansprechperson – Regionalleitung (Beispiel)\n" in card.text
+    assert f"☎️ {PESTALOZZI_PHONE} (Beispiel)\n" in card.text
+    assert card.text.endswith("✉️ kontakt@pestalozzi.example.org (Beispiel)")
     assert card.phone_numbers == [PESTALOZZI_PHONE]  # Telegram makes it tappable
     assert card.emails == ["kontakt@pestalozzi.example.org"]
     assert card.button_labels == ["📇 Als Kontakt senden: Beispiel-Ansprechperson"]

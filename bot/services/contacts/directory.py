@@ -1,12 +1,15 @@
 """The provider directory: search, the list by team, provider details, contact people.
 
-Every call reads the organisation from the database, so a re-import of the organisation
-file (``sozialraum-bot org import``) shows in the very next search; building the index for
-the shipped nine providers takes about a millisecond (see the README for 1,000).
+Every search reads the directory from the database, so a re-import of the organisation file
+(``sozialraum-bot org import``, by another process) shows in the very next search. Building
+the search index costs far more than reading the rows (1,000 providers: ~100 ms against
+~12 ms), so the last index is kept under a fingerprint of the rows it was built from and
+rebuilt only when they changed (``python -m bench --only contacts_search`` measures it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -78,6 +81,13 @@ class _Snapshot:
     teams_of: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     teams: dict[int, TeamRow] = field(default_factory=dict)
 
+    def fingerprint(self) -> str:
+        """Changes whenever anything the index is built from changes."""
+        rows = (sorted(self.providers.items()), sorted(self.contacts.items()),
+                sorted((p, sorted(t)) for p, t in self.teams_of.items()),
+                sorted(self.teams.items()))
+        return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+
     def entries(self) -> list[Entry]:
         all_teams = " ".join(team.text() for team in self.teams.values())
         entries = []
@@ -116,11 +126,28 @@ async def _snapshot(session: AsyncSession) -> _Snapshot:
     return snap
 
 
+class _IndexCache:
+    """The most recent index, by the fingerprint of the rows it was built from."""
+
+    def __init__(self) -> None:
+        self._fingerprint: str | None = None
+        self._index: SearchIndex | None = None
+
+    def get(self, snapshot: _Snapshot) -> SearchIndex:
+        fingerprint = snapshot.fingerprint()
+        if self._index is None or fingerprint != self._fingerprint:
+            self._index = SearchIndex(snapshot.entries())
+            self._fingerprint = fingerprint
+        return self._index
+
+
+_indexes = _IndexCache()
+
+
 async def search(session: AsyncSession, query: str) -> SearchResult:
     """Providers matching ``query`` by relevance; close names when nothing matches."""
     cleaned = clean_query(query)
-    index = SearchIndex((await _snapshot(session)).entries())
-    hits, suggestions = index.rank(cleaned)
+    hits, suggestions = _indexes.get(await _snapshot(session)).rank(cleaned)
     return SearchResult(cleaned, hits, suggestions)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
@@ -29,6 +30,8 @@ def fold(text: str) -> str:
     return _fold(text, _WRITTEN_OUT)
 
 
-def terms(text: str) -> set[str]:
+@lru_cache(maxsize=8192)  # descriptions, services and team texts repeat across providers
+def terms(text: str) -> frozenset[str]:
     """Every word under which ``text`` can be found (both umlaut spellings)."""
-    return set(_fold(text, _WRITTEN_OUT).split()) | set(_fold(text, _STRIPPED).split())
+    return frozenset(_fold(text, _WRITTEN_OUT).split()) | frozenset(
+        _fold(text, _STRIPPED).split())
