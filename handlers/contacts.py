@@ -98,7 +98,7 @@ async def _no_match(update: Update, context: BotContext, result: contacts.Search
     else:
         lines.append(t("Try part of a name, a service (ambulant, stationär, FuA), a district "
                        "or a team. /contacts alone lists all providers."))
-    rows = [[(s.label, views.data("p", s.key))] for s in result.suggestions]
+    rows = [[(views.button_label(s.label), views.data("p", s.key))] for s in result.suggestions]
     await show(update, context, "\n".join(lines), keyboard(rows) if rows else None)
 
 

@@ -53,7 +53,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
         used += 1
     more = start + used < len(ids)
     button = None
-    if not results:
+    if not results and start == 0:
         button = InlineQueryResultsButton(t("Nothing found – search in the bot"),
                                           start_parameter="inline")
     await inline.answer(results, cache_time=CACHE_SECONDS, is_personal=True,

@@ -64,7 +64,7 @@ def team_label(team: Team) -> str:
     return f"{team.name} ({', '.join(team.districts)})" if team.districts else team.name
 
 
-def _button_label(name: str) -> str:
+def button_label(name: str) -> str:
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 
@@ -110,7 +110,7 @@ def list_page(
     if count > 1:
         lines += ["", t("Page {page} of {pages}").format(page=page + 1, pages=count)]
     lines += ["", t("Tap a provider to see its card.")]
-    rows = [[(_button_label(item.name), data("p", item.provider_id, search_id, page))]
+    rows = [[(button_label(item.name), data("p", item.provider_id, search_id, page))]
             for item in shown]
     nav = []
     if page > 0:
@@ -194,11 +194,11 @@ def card_keyboard(
     t: Translator, details: ProviderDetails, back: tuple[int, int] | None,
 ) -> InlineKeyboardMarkup:
     provider = details.provider
-    rows = [[(_button_label(t("📇 Send as contact: {name}").format(name=contact.name)),
+    rows = [[(button_label(t("📇 Send as contact: {name}").format(name=contact.name)),
               data("vc", contact.id))]
             for contact in provider.contacts[:MAX_CONTACTS_ON_CARD] if contact.phone]
     if provider.phone:
-        rows.append([(_button_label(t("📇 Send as contact: {name}").format(name=provider.name)),
+        rows.append([(button_label(t("📇 Send as contact: {name}").format(name=provider.name)),
                       data("vp", provider.id))])
     if back is not None:
         rows.append([(t("« Back to the list"), data("pg", *back))])

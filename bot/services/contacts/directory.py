@@ -2,9 +2,9 @@
 
 Every search reads the directory from the database, so a re-import of the organisation file
 (``sozialraum-bot org import``, by another process) shows in the very next search. Building
-the search index costs far more than reading the rows (1,000 providers: ~100 ms against
-~12 ms), so the last index is kept under a fingerprint of the rows it was built from and
-rebuilt only when they changed (``python -m bench --only contacts_search`` measures it).
+the search index costs several times more than reading the rows, so the last index is kept
+under a fingerprint of the rows it was built from and rebuilt only when they changed
+(``python -m bench --only contacts_search`` measures both).
 """
 
 from __future__ import annotations
