@@ -59,8 +59,8 @@ class TestUser:
         """The next new or edited bot message in this chat."""
         return await self.sim.reply(timeout=timeout)
 
-    async def inline(self, query: str) -> Any:
-        return await self.sim.inline(query)
+    async def inline(self, query: str, offset: str = "") -> Any:
+        return await self.sim.inline(query, offset=offset)
 
     @property
     def last(self) -> SimMessage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -12,6 +13,15 @@ if TYPE_CHECKING:
     from bot.simulator.server import BotApiSimulator, StoredMessage
 
 JSON = dict[str, Any]
+
+# Telegram turns phone numbers and e-mail addresses in a text into tappable entities. Its
+# rules are not published; the simulator recognises the international shape of the Bot API
+# documentation's example ("+1-212-555-0123") and plain E.164, and ordinary addresses.
+AUTO_PHONE = re.compile(
+    r"(?<![\w+])\+[1-9]\d{0,3}(?:-\d{1,8}){1,5}(?![\w-])"  # +49-40-5260120
+    r"|(?<![\w+])\+[1-9]\d{6,14}\b"  # +49405260120
+)
+AUTO_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,15 @@ class SimMessage:
     def button_labels(self) -> list[str]:
         return [b.text for row in self.buttons for b in row]
 
+    @property
+    def phone_numbers(self) -> list[str]:
+        """Numbers a phone would offer to call: see :data:`AUTO_PHONE`."""
+        return AUTO_PHONE.findall(self.text)
+
+    @property
+    def emails(self) -> list[str]:
+        return AUTO_EMAIL.findall(self.text)
+
 
 @dataclass(frozen=True)
 class CallbackAnswer:
@@ -63,6 +82,7 @@ class SimUser:
     tg_user: JSON
     chat: JSON
     callback_answers: list[CallbackAnswer] = field(default_factory=list)
+    last_inline_answer: JSON | None = None  # the bot's whole answer to the last inline query
     _events: deque[SimMessage] = field(default_factory=deque)
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -162,18 +182,25 @@ class SimUser:
             "user_id": self.user_id, "chat_id": self.chat_id}
         return self.sim.enqueue(self.token, "callback_query", query, self.user_id)
 
-    async def inline(self, query: str, timeout: float = 5.0) -> list[JSON]:
-        """Type ``@bot query`` in any chat; returns the results the bot answered with."""
+    async def inline(self, query: str, timeout: float = 5.0, offset: str = "") -> list[JSON]:
+        """Type ``@bot query`` in any chat; returns the results the bot answered with.
+
+        ``offset`` asks for a further page (the ``next_offset`` of the previous answer, see
+        :attr:`last_inline_answer`), as Telegram does when the user scrolls down.
+        """
         query_id = self.sim.next_id()
+        bot = self.sim.bots[self.token]
         future: asyncio.Future[list[JSON]] = asyncio.get_running_loop().create_future()
-        self.sim.bots[self.token].inline_queries[query_id] = future
+        bot.inline_queries[query_id] = future
         self.sim.enqueue(self.token, "inline_query", {
-            "id": query_id, "from": self.tg_user, "query": query, "offset": "",
+            "id": query_id, "from": self.tg_user, "query": query, "offset": offset,
             "chat_type": "sender"}, self.user_id)
         try:
-            return await asyncio.wait_for(future, timeout)
+            results = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise AssertionError(f"the bot did not answer the inline query {query!r}") from None
+        self.last_inline_answer = bot.inline_answers.pop(query_id, None)
+        return results
 
     def in_group(self, chat_id: int, title: str = "Gruppe") -> SimUser:
         return self.sim.group_driver(self, chat_id, title)

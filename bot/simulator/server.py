@@ -19,9 +19,10 @@ from aiohttp import BodyPartReader, web
 from bot.simulator.faults import FaultPlan, TokenBucket
 from bot.simulator.validation import (
     MAX_CALLBACK_ANSWER,
-    MAX_INLINE_RESULTS,
     ApiError,
     bad_request,
+    check_contact,
+    check_inline_answer,
     check_reply_markup,
     check_text,
 )
@@ -102,6 +103,8 @@ class BotState:
     menu_buttons: dict[int | None, JSON] = field(default_factory=dict)
     callback_queries: dict[str, JSON] = field(default_factory=dict)  # open queries by id
     inline_queries: dict[str, asyncio.Future[list[JSON]]] = field(default_factory=dict)
+    # The whole answer (results, next_offset, cache_time, is_personal, button) by query id.
+    inline_answers: dict[str, JSON] = field(default_factory=dict)
     global_bucket: TokenBucket | None = None
     chat_buckets: dict[int, TokenBucket] = field(default_factory=dict)
     created: int = 0  # updates created so far (the demo's idle detection counts on it)
@@ -461,8 +464,7 @@ class BotApiSimulator:
 
     async def _m_sendContact(self, bot: BotState, params: JSON) -> JSON:
         chat = self._chat(bot, params)
-        if not params.get("phone_number") or not params.get("first_name"):
-            raise bad_request("phone number and first name must be non-empty")
+        check_contact(params.get("phone_number"), params.get("first_name"), params.get("vcard"))
         contact = {k: params[k] for k in ("phone_number", "first_name", "last_name", "vcard")
                    if params.get(k)}
         message = StoredMessage(
@@ -568,15 +570,13 @@ class BotApiSimulator:
         return True
 
     async def _m_answerInlineQuery(self, bot: BotState, params: JSON) -> bool:
+        check_inline_answer(params)
         results = params.get("results") or []
-        if len(results) > MAX_INLINE_RESULTS:
-            raise bad_request("RESULTS_TOO_MUCH")
-        ids = [str(r.get("id")) for r in results]
-        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
-            raise bad_request("RESULT_ID_INVALID")
-        future = bot.inline_queries.pop(str(params.get("inline_query_id")), None)
+        query_id = str(params.get("inline_query_id"))
+        future = bot.inline_queries.pop(query_id, None)
         if future is None:
             raise _query_too_old()
+        bot.inline_answers[query_id] = params
         if not future.done():
             future.set_result([*results, *([{"button": params["button"]}]
                                            if params.get("button") else [])])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -11,6 +11,8 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
 MAX_INLINE_RESULTS = 50
+MAX_INLINE_OFFSET = 64
+MAX_VCARD = 2048
 
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
@@ -79,7 +81,7 @@ def plain_text(text: str, parse_mode: str | None) -> str:
             "can't parse entities: Can't find end tag corresponding to start tag "
             f'"{parser.stack[-1]}"'
         )
-    return html.unescape("".join(parser.text))
+    return "".join(parser.text)  # convert_charrefs: entities are already decoded once
 
 
 def _has_bare_lt(text: str) -> bool:
@@ -125,3 +127,54 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
                 raise bad_request("BUTTON_DATA_INVALID")
     return markup
+
+
+_RESULT_TYPES = {
+    "article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document",
+    "location", "venue", "contact", "game", "sticker",
+}
+_START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def check_contact(phone_number: Any, first_name: Any, vcard: Any) -> None:
+    """sendContact and contact results: a phone and a first name; a vCard of ≤ 2048 bytes."""
+    if not str(phone_number or "").strip() or not str(first_name or "").strip():
+        raise bad_request("phone number and first name must be non-empty")
+    if vcard is not None and len(str(vcard).encode()) > MAX_VCARD:
+        raise bad_request("VCARD_INVALID")
+
+
+def check_inline_answer(params: dict[str, Any]) -> None:
+    """answerInlineQuery: result types, ids, the texts they paste, offset and button."""
+    results = params.get("results") or []
+    if not isinstance(results, list) or len(results) > MAX_INLINE_RESULTS:
+        raise bad_request("RESULTS_TOO_MUCH")
+    ids = [str(r.get("id")) for r in results]
+    if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+        raise bad_request("RESULT_ID_INVALID")
+    for result in results:
+        kind = result.get("type")
+        if kind not in _RESULT_TYPES:
+            raise bad_request("RESULT_TYPE_INVALID")
+        if kind == "article" and not str(result.get("title") or "").strip():
+            raise bad_request("RESULT_TITLE_EMPTY")
+        if kind == "contact":
+            check_contact(result.get("phone_number"), result.get("first_name"),
+                          result.get("vcard"))
+        content = result.get("input_message_content")
+        if kind == "article" and not isinstance(content, dict):
+            raise bad_request("MESSAGE_EMPTY")
+        if isinstance(content, dict) and "message_text" in content:
+            if not str(content["message_text"]).strip():
+                raise bad_request("MESSAGE_EMPTY")
+            check_text(content["message_text"], content.get("parse_mode"))
+        check_reply_markup(result.get("reply_markup"))
+    if len(str(params.get("next_offset") or "").encode()) > MAX_INLINE_OFFSET:
+        raise bad_request("NEXT_OFFSET_INVALID")
+    button = params.get("button")
+    if button is not None:
+        if not str(button.get("text") or "").strip():
+            raise bad_request("BUTTON_TEXT_INVALID")
+        start = button.get("start_parameter")
+        if "web_app" not in button and not _START_PARAMETER.match(str(start or "")):
+            raise bad_request("START_PARAM_INVALID")

@@ -1,0 +1,57 @@
+"""A Sozialraumteam's page: districts, members by role, leads, provider seats, meetings.
+
+Only the team's members, the region's leads and admins see it; every request is checked
+against the user's current memberships, never against what a button says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import N_, InvalidInput, NotAllowed
+from bot.services.access import can_see_team
+from storage.models import Meeting, Role, Team, TeamSeat, User
+from storage.repositories.contacts import DirectoryRepository
+from storage.repositories.users import OrgRepository
+
+TEAM_ROLES = (Role.CASEWORKER, Role.NETWORKER, Role.PROVIDER)
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    team: Team
+    members: dict[Role, list[User]]  # every team role, in the order of TEAM_ROLES
+    leads: list[User]
+    seats: list[TeamSeat]
+    meetings: list[Meeting]
+
+
+async def visible_teams(session: AsyncSession, user: User) -> list[Team]:
+    """Members see their teams, leads the teams of their region, admins every team."""
+    if user.role == Role.ADMIN:
+        return await OrgRepository(session).active_teams()
+    if user.role == Role.LEAD:
+        return await OrgRepository(session).active_teams(user.region_id)
+    return sorted((m.team for m in user.memberships if m.team.active), key=lambda t: t.key)
+
+
+async def team_page(session: AsyncSession, user: User, team_id: int | None) -> TeamPage:
+    repo = DirectoryRepository(session)
+    team = await repo.team(team_id) if team_id is not None else None
+    if team is None:
+        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    if not can_see_team(user, team.id, team.region_id):
+        raise NotAllowed(N_("You can only see the pages of your own teams."))
+    members: dict[Role, list[User]] = {role: [] for role in TEAM_ROLES}
+    for member in await repo.members(team.id):
+        if Role(member.role) in members:
+            members[Role(member.role)].append(member)
+    return TeamPage(
+        team=team,
+        members=members,
+        leads=await repo.leads(team.region_id),
+        seats=list(team.seats),
+        meetings=await repo.team_meetings(team.id),
+    )
