@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot import callbacks
-from handlers.budget import raise_overdue_requests
+from handlers.scheduler import run_scheduler
 from storage.models import BudgetRequest, Role
 
 
@@ -234,13 +234,13 @@ async def test_overdue_request_is_raised_once_per_period(bot):
     lea = await bot.member("Lea", Role.LEAD, region="nord")
     await _send_request(pia)
     await lea.reply()
-    assert bot.app.job_queue.get_jobs_by_name("budget-escalation")
+    assert bot.app.job_queue.get_jobs_by_name("scheduler")  # the one job that raises them
     bot.clock.advance(timedelta(hours=71))
-    assert await raise_overdue_requests(bot.app) == 0
+    assert (await run_scheduler(bot.app))["budget"] == 0
     bot.clock.advance(timedelta(hours=1))
-    assert await raise_overdue_requests(bot.app) == 1
+    assert (await run_scheduler(bot.app))["budget"] == 1
     assert "Erinnerung" in (await lea.reply()).text
-    assert await raise_overdue_requests(bot.app) == 0
+    assert (await run_scheduler(bot.app))["budget"] == 0
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count(BudgetRequest.id))) == 1
 
