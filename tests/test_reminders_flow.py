@@ -254,8 +254,11 @@ async def test_weekly_hours_reminder_starts_hours_and_quota_flag_reaches_the_lea
     assert "Sozialraumteam Nord A: Koll. Beratung 0 / 18 Std." in flag.text
     await lea.tap("Sozialraumteam Nord A ansehen", message=flag)
     assert "Nord A" in (await lea.reply()).text
-    clara.drain()
-    assert clara.sim.messages == [] or all("Stunden" not in m.text for m in clara.sim.messages)
+    async with bot.sessions() as session:
+        nudged = (await session.scalars(
+            select(Delivery.user_id).where(Delivery.kind == "hours"))).all()
+    assert nudged == [pia.user_id]  # caseworkers do not log hours; the lead neither
+    assert clara.user_id not in nudged
 
 
 async def test_mute_unmute_and_quiet_hours(bot):
