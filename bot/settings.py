@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -191,6 +191,15 @@ class Settings(BaseSettings):
     def _org_file_exists(cls, value: Path) -> Path:
         if not value.is_file():
             raise ValueError(f"no such file: {value}")
+        return value
+
+    @field_validator("reminder_grace_minutes")
+    @classmethod
+    def _grace_covers_a_run(cls, value: int, info: ValidationInfo) -> int:
+        interval = info.data.get("scheduler_interval_seconds")
+        if interval is not None and value * 60 < interval:
+            raise ValueError("must cover at least one SCHEDULER_INTERVAL_SECONDS, or reminders "
+                             "would be missed between two runs")
         return value
 
     @property

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -25,6 +26,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
+from bot.i18n import Translator
 from bot.parsing.when import Every, parse_when
 from bot.services.privacy import FREE_TEXT_REMINDER
 from bot.services.reminders import meetings
@@ -44,7 +46,7 @@ TEXT = filters.TEXT & ~filters.COMMAND
 ORGANISERS = frozenset({Role.LEAD, Role.ADMIN})
 
 
-def _tz(context: BotContext) -> Any:
+def _tz(context: BotContext) -> ZoneInfo:
     return context.state.settings.tz
 
 
@@ -148,7 +150,10 @@ async def _cancellable(context: BotContext, meeting_id: int | None) -> Meeting:
     return found
 
 
-async def _tell_all(context: BotContext, people: list[User], build: Any) -> None:
+Build = Callable[[Translator], tuple[str, Markup]]
+
+
+async def _tell_all(context: BotContext, people: list[User], build: Build) -> None:
     """A message to each person in their language; an unreachable chat is only logged."""
     for person in people:
         text, markup = build(context.state.i18n.get(person.locale))
@@ -308,7 +313,7 @@ async def save(update: Update, context: BotContext) -> int:
     if first:
         occurrence = Occurrence(loaded, first[0])
 
-        def build(t: Any) -> tuple[str, Markup]:
+        def build(t: Translator) -> tuple[str, Markup]:
             text = views.meeting_text(t, occurrence, tz, answer=None, heading="📅 " + t(
                 "New meeting from {name}").format(name=html.escape(user.display_name)))
             return text, views.answer_keyboard(t, occurrence)

@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.services.reminders.meetings import Attendance, Occurrence
 from bot.services.reminders.preferences import Preferences
 from handlers.common import keyboard
-from storage.models import Meeting, Reminder
+from storage.models import Meeting, Reminder, User
 
 REMINDERS = "rem"
 MEETINGS = "mtg"
@@ -156,14 +156,14 @@ def participants_label(t: Translator, meeting: Meeting) -> str:
 
 
 def attendance_text(t: Translator, attendance: Attendance) -> str:
-    def names(people: list[object]) -> str:
-        return ", ".join(html.escape(getattr(p, "display_name", "")) for p in people) or "–"
+    def names(people: list[User]) -> str:
+        return ", ".join(html.escape(p.display_name) for p in people) or "–"
 
     return "\n".join([
         t("✅ Coming ({count}): {names}").format(count=len(attendance.coming),
-                                                names=names(list(attendance.coming))),
+                                                names=names(attendance.coming)),
         t("❌ Not coming ({count}): {names}").format(count=len(attendance.not_coming),
-                                                    names=names(list(attendance.not_coming))),
+                                                    names=names(attendance.not_coming)),
         t("❔ No answer yet: {count}").format(count=len(attendance.open)),
     ])
 

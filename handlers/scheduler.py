@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
@@ -37,12 +37,15 @@ from handlers.common import keyboard
 from storage.models import Reminder, RequestState, User
 from storage.repositories.reminders import ReminderRepository
 
+if TYPE_CHECKING:
+    from bot.app import AppState
+
 log = logging.getLogger(__name__)
 
 JOB_NAME = "scheduler"
 
 
-def reminder_policy(state: Any) -> ReminderPolicy:
+def reminder_policy(state: AppState) -> ReminderPolicy:
     settings = state.settings
     quiet = settings.quiet_hours
     return ReminderPolicy(

@@ -52,7 +52,8 @@ def test_values_from_the_environment(monkeypatch):
         ("MEETING_REMINDERS", "30d"), ("HOURS_REMINDER", "someday 13:00"),
         ("HOURS_REMINDER", "friday 25:00"), ("QUIET_HOURS", "20:00"),
         ("QUIET_HOURS", "20:00-7:61"), ("QUOTA_FLAG_PERCENT", "150"),
-        ("REMINDER_GRACE_MINUTES", "-1"), ("SCHEDULER_INTERVAL_SECONDS", "1"),
+        ("REMINDER_GRACE_MINUTES", "-1"), ("REMINDER_GRACE_MINUTES", "0"),
+        ("SCHEDULER_INTERVAL_SECONDS", "1"),
     ],
 )
 def test_a_wrong_value_names_the_variable(monkeypatch, name, value):

@@ -27,16 +27,6 @@ async def _count(bot, model) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def _until(user, fragment: str, most: int = 6):
-    seen = []
-    for _ in range(most):
-        message = await user.reply()
-        if fragment in message.text:
-            return message
-        seen.append(message.text[:70])
-    raise AssertionError(f"no message with {fragment!r}; saw {seen}")
-
-
 async def test_a_reminder_fires_once_and_can_be_snoozed(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     assert bot.app.job_queue.get_jobs_by_name(JOB_NAME)
@@ -171,7 +161,7 @@ async def test_meeting_from_the_dialogue_with_reminders_and_attendance(bot):
 
     bot.clock.set(berlin(11, 25, 10, 0))  # the day before
     await run_scheduler(bot.app)
-    reminder = await _until(pia, "Fallübergreifende Runde Nord A")
+    reminder = await pia.reply_with("Fallübergreifende Runde Nord A")
     assert "Erinnerung" in reminder.text and "Noch keine" not in reminder.text
     assert reminder.button_labels == ["✅ Ich komme", "❌ Ich kann nicht"]
     await pia.tap("✅ Ich komme", message=reminder)
@@ -192,17 +182,17 @@ async def test_meeting_from_the_dialogue_with_reminders_and_attendance(bot):
     assert "nicht mehr gültig" in (await pia.reply()).text
 
     # The organiser, a participant too, got the reminder with who comes so far.
-    assert "❔ Noch keine Antwort: 2" in (await _until(lea, "Erinnerung")).text
+    assert "❔ Noch keine Antwort: 2" in (await lea.reply_with("Erinnerung")).text
     await lea.send("/meetings")
     await lea.tap("Do. 26.11. 10:00 · Fallübergreifende Runde Nord A")
-    details = await _until(lea, "Kommen (1)")
+    details = await lea.reply_with("Kommen (1)")
     assert "✅ Kommen (1): Pia" in details.text and "❔ Noch keine Antwort: 1" in details.text
     await ben.send("/meetings")
     assert "Fallübergreifende" not in str((await ben.reply()).button_labels)
 
     bot.clock.set(berlin(11, 26, 9, 0))  # one hour before
     await run_scheduler(bot.app)
-    assert "Ihre Antwort: ✅ Ich komme" in (await _until(pia, "Erinnerung")).text
+    assert "Ihre Antwort: ✅ Ich komme" in (await pia.reply_with("Erinnerung")).text
     assert (await run_scheduler(bot.app))["meeting"] == 0
     bot.clock.set(berlin(11, 26, 10, 5))
     await pia.tap("❌ Ich kann nicht", message=reminder)
@@ -232,7 +222,7 @@ async def test_the_organiser_cancels_a_meeting_and_participants_are_told(bot):
     await ada.tap("Termin absagen")
     await ada.reply()
     await ada.tap("Ja, absagen")
-    assert "Abgesagt: Steuerungsgruppe Sondersitzung" in (await _until(ada, "Abgesagt")).text
+    assert "Abgesagt: Steuerungsgruppe Sondersitzung" in (await ada.reply_with("Abgesagt")).text
     assert "Abgesagt von Ada" in (await pia.reply()).text
     bot.clock.set(berlin(12, 2, 14, 0))
     assert (await run_scheduler(bot.app))["meeting"] == 0
@@ -276,7 +266,7 @@ async def test_mute_unmute_and_quiet_hours(bot):
     assert "wieder an" in (await pia.reply()).text
     bot.clock.set(berlin(12, 1, 8, 0))
     assert (await run_scheduler(bot.app))["meeting"] == 1
-    assert "Kollegiale Beratung Sozialraumteam Nord A" in (await _until(pia, "Erinnerung")).text
+    assert "Kollegiale Beratung Sozialraumteam Nord A" in (await pia.reply_with("Erinnerung")).text
     await pia.send("/quiet")
     assert "/quiet 21:00-06:30" in (await pia.reply()).text
     await pia.send("/quiet standard")

@@ -47,10 +47,15 @@ _DAYS_FROM_TODAY = {
     "heute": 0, "today": 0, "tonight": 0, "heut": 0,
     "morgen": 1, "tomorrow": 1, "übermorgen": 2, "uebermorgen": 2,
 }
-_DAILY = frozenset({"täglich", "taeglich", "daily"})
-_WORKDAYS = frozenset({"werktags", "weekdays", "wochentags"})
-_DAY_NOUNS = frozenset({"tag", "day"})
-_WORKDAY_NOUNS = frozenset({"werktag", "arbeitstag", "weekday", "workday", "wochentag"})
+_ALL_DAYS, _WORKDAYS = tuple(range(7)), tuple(range(5))
+_EVERY_DAY_ADVERBS = {
+    **dict.fromkeys(("täglich", "taeglich", "daily"), _ALL_DAYS),
+    **dict.fromkeys(("werktags", "weekdays", "wochentags"), _WORKDAYS),
+}
+_EVERY_DAY_NOUNS = {
+    **dict.fromkeys(("tag", "day"), _ALL_DAYS),
+    **dict.fromkeys(("werktag", "arbeitstag", "weekday", "workday", "wochentag"), _WORKDAYS),
+}
 # "montags" (German) and "mondays" (English) mean every Monday.
 _PLURAL_WEEKDAYS = {
     word: day
@@ -185,23 +190,17 @@ class _Reader:
     def recurring(self) -> Every | None:
         word = self.peek()
         weekdays: tuple[int, ...] | None = None
-        if word in _DAILY:
+        if word in _EVERY_DAY_ADVERBS:  # "täglich", "werktags"
             self.pos += 1
-            weekdays = tuple(range(7))
-        elif word in _WORKDAYS:
-            self.pos += 1
-            weekdays = tuple(range(5))
+            weekdays = _EVERY_DAY_ADVERBS[word]
         elif word in _PLURAL_WEEKDAYS:
             weekdays = self.weekday_list(_PLURAL_WEEKDAYS)
         elif word in _EVERY:
             self.pos += 1
             following = self.peek()
-            if following in _DAY_NOUNS:
+            if following in _EVERY_DAY_NOUNS:  # "jeden Tag", "every weekday"
                 self.pos += 1
-                weekdays = tuple(range(7))
-            elif following in _WORKDAY_NOUNS:
-                self.pos += 1
-                weekdays = tuple(range(5))
+                weekdays = _EVERY_DAY_NOUNS[following]
             else:
                 weekdays = self.weekday_list(WEEKDAY_WORDS)
         if not weekdays:
