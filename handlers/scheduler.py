@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
 
 from bot import callbacks
@@ -74,12 +75,11 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
         await session.rollback()  # read only
     for item in items:
         async with state.sessions() as session:
-            take = await scheduler.claim(session, item, now=now, policy=policy)
+            claimed = await scheduler.claim(session, item, now=now, policy=policy)
             await session.commit()
-            if item.missed:
+            if claimed == "missed":
                 report["missed"] += 1
-                continue
-            if not take:
+            if claimed != "send":
                 continue
             outcome = await _deliver(application.bot, session, state.i18n, item, policy)
             if outcome == "sent":
@@ -101,29 +101,38 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
 async def _deliver(
     bot: Bot, session: AsyncSession, i18n: I18n, item: Due, policy: ReminderPolicy
 ) -> str:
-    """Send one item: ``sent``, ``retry`` (surely not delivered), ``unknown`` or ``failed``."""
+    """Send one item: ``sent``, ``retry``, ``unknown`` or ``failed`` (see :func:`outcome_of`)."""
     user = await session.get(User, item.user_id)
     if user is None or not user.active:
         return "failed"
     delivery = _Delivery(bot, session, i18n.get(user.locale), user, item, policy, i18n)
     try:
         await _SENDERS[item.kind](delivery)
-    except TimedOut:
-        log.warning("%s reminder to user %s timed out; not sent again", item.kind, user.id)
-        return "unknown"
-    except (RetryAfter, NetworkError) as exc:
-        log.warning("%s reminder to user %s not sent (%s); retried later", item.kind, user.id,
-                    type(exc).__name__)
-        return "retry"
     except (_Undeliverable, DomainError):
         return "failed"
     except TelegramError as exc:
-        log.warning("%s reminder to user %s refused: %s", item.kind, user.id, exc.message)
-        return "failed"
+        outcome = outcome_of(exc)
+        log.warning("%s reminder to user %s not sent (%s: %s): %s", item.kind, user.id,
+                    type(exc).__name__, exc.message, outcome)
+        return outcome
     except Exception:
         log.exception("%s reminder to user %s failed", item.kind, user.id)
         return "failed"
     return "sent"
+
+
+def outcome_of(error: TelegramError) -> str:
+    """``retry`` only when the message surely did not reach Telegram: it refused with 429, or
+    no connection was made. A timeout, a dropped connection or a 5xx may hide a message that
+    arrived: ``unknown``, never sent again. Anything else Telegram refused: ``failed``."""
+    if isinstance(error, RetryAfter):
+        return "retry"
+    if isinstance(error, BadRequest):  # a NetworkError in PTB, yet a clear refusal
+        return "failed"
+    if isinstance(error, NetworkError):  # TimedOut is one too
+        no_connection = isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
+        return "retry" if no_connection else "unknown"
+    return "failed"
 
 
 class _Undeliverable(Exception):

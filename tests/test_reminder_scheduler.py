@@ -53,7 +53,7 @@ async def tick(session, clock, policy) -> list[tuple[str, int]]:
     await escalation.raise_overdue(session, now=now, after=policy.escalation_after)
     sent = []
     for item in await scheduler.due(session, now, policy):
-        if await scheduler.claim(session, item, now=now, policy=policy):
+        if await scheduler.claim(session, item, now=now, policy=policy) == "send":
             await scheduler.sent(session, item, now)
             sent.append((item.kind, item.user_id))
     await scheduler.finish_run(session, now)
@@ -200,7 +200,7 @@ async def test_a_released_claim_is_retried_and_restores_the_reminder(session, cl
     clock.set(berlin(2026, 11, 25, 9, 0))
     [item] = [i for i in await scheduler.due(session, clock.now(), policy)
               if i.kind == "personal"]
-    assert await scheduler.claim(session, item, now=clock.now(), policy=policy)
+    assert await scheduler.claim(session, item, now=clock.now(), policy=policy) == "send"
     await scheduler.release(session, item)  # the connection was down: surely not sent
     await session.commit()
     await session.refresh(reminder)

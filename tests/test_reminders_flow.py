@@ -6,7 +6,7 @@ the JobQueue job calls it; no test waits for a real tick.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -271,3 +271,44 @@ async def test_mute_unmute_and_quiet_hours(bot):
     assert "/quiet 21:00-06:30" in (await pia.reply()).text
     await pia.send("/quiet standard")
     assert "Ruhezeit 20:00–07:00" in (await pia.reply()).text
+
+
+async def test_a_lost_answer_is_not_sent_again(bot):
+    from bot.simulator import FaultPlan
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind morgen 9:00 Akten")
+    await pia.reply()
+    bot.clock.set(berlin(11, 25, 9, 0))
+    # Telegram takes the message but the connection breaks before its answer arrives.
+    bot.sim.faults = FaultPlan(rate=1.0, kinds=("lost_answer",),
+                               methods=frozenset({"sendMessage"}))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    bot.sim.faults = None
+    assert (await pia.reply()).text == "⏰ Akten"
+    bot.clock.advance(timedelta(minutes=1))
+    assert (await run_scheduler(bot.app))["personal"] == 0  # it may have arrived: not again
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(Delivery.status).where(
+            Delivery.kind == "personal"))).all() == ["unknown"]
+
+
+def test_only_what_surely_did_not_arrive_is_retried():
+    import httpx
+    from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+    from handlers.scheduler import outcome_of
+
+    def caused(error, cause):
+        error.__cause__ = cause
+        return error
+
+    request = httpx.Request("POST", "https://api.telegram.org")
+    assert outcome_of(RetryAfter(3)) == "retry"
+    assert outcome_of(caused(NetworkError("x"), httpx.ConnectError("refused",
+                                                                   request=request))) == "retry"
+    assert outcome_of(caused(TimedOut(), httpx.ConnectTimeout("t", request=request))) == "retry"
+    assert outcome_of(caused(TimedOut(), httpx.ReadTimeout("t", request=request))) == "unknown"
+    assert outcome_of(NetworkError("Bad Gateway")) == "unknown"
+    assert outcome_of(Forbidden("bot was blocked by the user")) == "failed"
+    assert outcome_of(BadRequest("chat not found")) == "failed"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,7 +44,6 @@ MEETING = "meeting"
 HOURS = "hours"
 QUOTA = "quota"
 BUDGET = "budget"
-KINDS = (PERSONAL, MEETING, HOURS, QUOTA, BUDGET)
 _MUTABLE = frozenset({MEETING, HOURS, QUOTA})
 _HELD_IN_QUIET_HOURS = frozenset({MEETING, HOURS, QUOTA, BUDGET})
 
@@ -224,10 +224,14 @@ def week_of_subject(subject_id: int) -> Week:
 # --- the ledger --------------------------------------------------------------------------------
 
 
+Claim = Literal["send", "missed", "taken"]
+
+
 async def claim(
     session: AsyncSession, item: Due, *, now: datetime, policy: ReminderPolicy
-) -> bool:
-    """Take ``item`` for sending (or record it as missed); False if it is not ours to send.
+) -> Claim:
+    """Enter ``item`` in the ledger: ``send`` it now, or it is recorded as ``missed``, or it
+    was ``taken`` already (another run, another instance, a deleted reminder).
 
     A personal reminder moves on to its next time in the same transaction.
     """
@@ -235,14 +239,14 @@ async def claim(
     if item.kind == PERSONAL:
         reminder = await session.get(Reminder, item.subject_id)
         if reminder is None or reminder.done or reminder.next_at != item.due_at:
-            return False
+            return "taken"
     status = "missed" if item.missed else "claimed"
     if not await ReminderRepository(session).claim(item.key, status, now):
-        return False
+        return "taken"
     if reminder is not None:
         personal.advance(reminder, now=now, tz=policy.tz)
     await session.flush()
-    return not item.missed
+    return "missed" if item.missed else "send"
 
 
 async def sent(session: AsyncSession, item: Due, now: datetime) -> None:
