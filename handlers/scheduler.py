@@ -36,7 +36,6 @@ from handlers import reminder_views as views
 from handlers.budget_notify import send_cards
 from handlers.common import keyboard
 from storage.models import Reminder, RequestState, User
-from storage.repositories.reminders import ReminderRepository
 
 if TYPE_CHECKING:
     from bot.app import AppState
@@ -162,7 +161,7 @@ async def _personal(d: _Delivery) -> None:
 
 
 async def _meeting(d: _Delivery) -> None:
-    meeting = await ReminderRepository(d.session).meeting(d.item.subject_id)
+    meeting = await meetings.get(d.session, d.item.subject_id)
     if meeting is None or not meeting.active or d.item.occurrence is None:
         raise _Undeliverable
     occurrence = meetings.Occurrence(meeting, d.item.occurrence)
