@@ -18,17 +18,6 @@ async def _request(sessions, number: str) -> BudgetRequest:
         return request
 
 
-async def _until(user, fragment: str, most: int = 5):
-    """The next message containing ``fragment``, skipping up to ``most`` others (edits first)."""
-    seen = []
-    for _ in range(most):
-        message = await user.reply()
-        if fragment in message.text:
-            return message
-        seen.append(message.text[:60])
-    raise AssertionError(f"no message with {fragment!r}; saw {seen}")
-
-
 async def _send_request(user, amount="1.250,50", title="Stadtteilfest Harksheide",
                         description="Getränke und Spiele", day="15.12."):
     await user.send("/budget")
@@ -173,7 +162,7 @@ async def test_reject_question_answer_and_withdraw(bot):
     await lea.reply()
     await lea.send("Bitte über das Familienzentrum finanzieren")
     assert "❌ Abgelehnt von Lea" in (await lea.reply()).text  # the copies are updated first
-    await _until(lea, "Abgelehnt: FuA-2026-001")
+    await lea.reply_with("Abgelehnt: FuA-2026-001")
     told = await pia.reply()
     assert "abgelehnt" in told.text and "Familienzentrum" in told.text
 
@@ -197,7 +186,7 @@ async def test_report_actual_cost_returns_the_rest(bot):
     await lea.tap("Anderen Betrag genehmigen")
     await lea.reply()
     await lea.send("800")
-    await _until(lea, "Genehmigt: 800,00")
+    await lea.reply_with("Genehmigt: 800,00")
     await pia.reply()
     await pia.tap("Tatsächliche Kosten melden")
     await pia.reply()
@@ -260,7 +249,7 @@ async def test_away_names_a_deputy_who_then_decides(bot):
     await sven.tap("Genehmigen", message=card)
     assert "genehmigt von Sven" in (await sven.reply()).text
     assert "FuA-2026-001 – neuer Antrag" in (await lea.reply()).text  # Lea got it too
-    assert "genehmigt von Sven" in (await _until(lea, "genehmigt von Sven")).text
+    assert "genehmigt von Sven" in (await lea.reply_with("genehmigt von Sven")).text
     await lea.send("/away")
     await lea.reply()
     await lea.tap("Ich bin zurück")
@@ -300,4 +289,4 @@ async def test_lead_decides_from_the_list_of_open_requests_in_english(bot):
     await lee.tap("Approve")
     texts = [(await lee.reply()).text for _ in range(2)]
     assert all("€1,250.50 approved by Lee" in text for text in texts)  # the card and the list
-    assert "wurde genehmigt" in (await _until(pia, "genehmigt")).text
+    assert "wurde genehmigt" in (await pia.reply_with("genehmigt")).text
