@@ -10,15 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_application
-from bot.clock import SystemClock
+from bot.app import BotApplication, build_application
+from bot.clock import ShiftedClock, SystemClock
+from bot.errors import InvalidInput
+from bot.parsing.when import Once, parse_when
 from bot.runner import prepare_database
 from bot.services import access
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator, TerminalChat
+from bot.simulator.terminal import Command
+from handlers.scheduler import run_scheduler
 from storage.db import create_engine, create_session_factory
 from storage.models import Role
 
@@ -75,7 +79,8 @@ async def run_demo(*, script: Path | None, database: Path) -> int:
         )
         await prepare_database(settings)
         invite_code = await _create_demo_users(settings)
-        application = build_application(settings)
+        clock = ShiftedClock()
+        application = build_application(settings, clock=clock)
         tracker = UpdateTracker(sim)
         application.bot_data["state"].update_hooks.append(tracker.done)
         users = {
@@ -91,6 +96,7 @@ async def run_demo(*, script: Path | None, database: Path) -> int:
             chat = TerminalChat(
                 sim, users, current="provider-nord-a", idle=tracker.idle,
                 descriptions=descriptions,
+                commands={":wait": _time_travel(application, clock, settings)},
             )
             if script is not None:
                 await chat.run_script(script, {"invite_code": invite_code})
@@ -100,6 +106,38 @@ async def run_demo(*, script: Path | None, database: Path) -> int:
             await application.updater.stop()
             await application.stop()
     return 0
+
+
+WAIT_STEP = timedelta(minutes=15)
+WAIT_MAX = timedelta(days=8)
+
+
+def _time_travel(application: BotApplication, clock: ShiftedClock, settings: Settings) -> Command:
+    """``:wait 2h`` / ``:wait morgen 9:00``: move the demo's clock forward, running the
+    scheduler every quarter of an hour on the way, as the real job would."""
+    async def wait(argument: str) -> str:
+        now = clock.now()
+        target = _wait_target(argument, now.astimezone(settings.tz))
+        if target is None or not now < target <= now + WAIT_MAX:
+            return "   :wait 30m | 2h | 1d | morgen 9:00 | Freitag 13:00 (at most 8 days)"
+        while clock.now() < target:
+            clock.advance(min(WAIT_STEP, target - clock.now()))
+            await run_scheduler(application)
+        return f"   ⏩ {clock.now().astimezone(settings.tz):%a %d.%m. %H:%M}"
+
+    return Command("move the clock forward: 30m, 2h, 1d, morgen 9:00", wait)
+
+
+def _wait_target(argument: str, now: datetime) -> datetime | None:
+    units = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+    text = argument.strip().lower()
+    if text[:-1].isdigit() and text[-1:] in units:
+        return now + int(text[:-1]) * units[text[-1]]
+    try:
+        when = parse_when(argument, now).when
+    except InvalidInput:
+        return None
+    return when.at if isinstance(when, Once) else None
 
 
 def _fresh_database_file(database: Path) -> None:
@@ -164,7 +202,8 @@ def _print_banner(invite_code: str) -> None:
     print(
         "\nsozialraum-bot demo — the real bot, a local Bot API simulator, a fresh demo database.\n"
         "Type messages as the current user; press inline buttons with :1, :2 …; "
-        "switch user with :as NAME; :users lists them; :help; :quit.\n"
+        "switch user with :as NAME; :users lists them; :wait 2h or :wait morgen 9:00 moves "
+        "the clock forward (reminders); :help; :quit.\n"
         f"The user 'newcomer' is not registered yet: `:as newcomer`, then `/start {invite_code}`.\n"
         "Start with /help or /language.\n"
     )

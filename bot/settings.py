@@ -7,11 +7,13 @@ A missing or malformed value stops start-up with one line naming the variable
 
 from __future__ import annotations
 
+import re
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -75,9 +77,34 @@ class Settings(BaseSettings):
         default=72, ge=1, le=24 * 60,
         description="A FuA request undecided this many hours is raised to the leads again.",
     )
-    budget_check_minutes: int = Field(
-        default=30, ge=1, le=24 * 60,
-        description="How often the bot looks for FuA requests to raise again (minutes).",
+
+    scheduler_interval_seconds: int = Field(
+        default=60, ge=5, le=3600,
+        description="How often the scheduler looks for due reminders and escalations.",
+    )
+    reminder_grace_minutes: int = Field(
+        default=60, ge=0, le=7 * 24 * 60,
+        description="A reminder found this late (e.g. after downtime) is still sent; "
+                    "later ones are recorded as missed.",
+    )
+    meeting_reminders: Annotated[tuple[timedelta, ...], NoDecode] = Field(
+        default=(timedelta(days=1), timedelta(hours=1)),
+        description="When participants are reminded before a meeting: 1d,1h (d, h, min).",
+    )
+    hours_reminder: Annotated[tuple[int, time] | None, NoDecode] = Field(
+        default=(4, time(13, 0)),
+        description="Weekday and time of the weekly 'please log your hours' reminder, "
+                    "e.g. friday 13:00; off disables it.",
+    )
+    quota_flag_percent: int = Field(
+        default=50, ge=0, le=100,
+        description="At the hours reminder, a team under this share of a weekly quota is "
+                    "flagged to its region's leads; 0 disables it.",
+    )
+    quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = Field(
+        default=(time(20, 0), time(7, 0)),
+        description="Default quiet hours (local): automatic reminders wait until they end; "
+                    "off disables them. Users may choose their own with /quiet.",
     )
 
     @field_validator("timezone")
@@ -118,11 +145,61 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         return value
 
+    @field_validator("meeting_reminders", mode="before")
+    @classmethod
+    def _offsets(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        offsets = []
+        for part in (p.strip().lower() for p in value.split(",") if p.strip()):
+            match = re.fullmatch(r"(\d{1,4})\s*(d|h|min|m)", part)
+            if match is None:
+                raise ValueError(f"expected offsets like 1d,1h,30min, not {part!r}")
+            amount, unit = int(match.group(1)), match.group(2)
+            offsets.append(timedelta(days=amount) if unit == "d" else timedelta(
+                hours=amount) if unit == "h" else timedelta(minutes=amount))
+        if any(o <= timedelta(0) or o > timedelta(days=28) for o in offsets):
+            raise ValueError("each offset must be more than zero and at most 28d")
+        return tuple(sorted(set(offsets), reverse=True))
+
+    @field_validator("hours_reminder", mode="before")
+    @classmethod
+    def _weekly_time(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if value.strip().lower() in ("off", "none", ""):
+            return None
+        day, _, clock = value.strip().lower().partition(" ")
+        if day not in WEEKDAY_NAMES:
+            raise ValueError("expected a weekday and a time like friday 13:00, or off")
+        return WEEKDAY_NAMES.index(day), _clock_time(clock)
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_window(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if value.strip().lower() in ("off", "none", ""):
+            return None
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError("expected a range like 20:00-07:00, or off")
+        return _clock_time(start), _clock_time(end)
+
     @field_validator("org_file")
     @classmethod
     def _org_file_exists(cls, value: Path) -> Path:
         if not value.is_file():
             raise ValueError(f"no such file: {value}")
+        return value
+
+    @field_validator("reminder_grace_minutes")
+    @classmethod
+    def _grace_covers_a_run(cls, value: int, info: ValidationInfo) -> int:
+        interval = info.data.get("scheduler_interval_seconds")
+        if interval is not None and value * 60 < interval:
+            raise ValueError("must cover at least one SCHEDULER_INTERVAL_SECONDS, or reminders "
+                             "would be missed between two runs")
         return value
 
     @property
@@ -132,6 +209,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _clock_time(text: str) -> time:
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", text.strip())
+    if match is None or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
+        raise ValueError(f"expected a time like 13:00, not {text.strip()!r}")
+    return time(int(match.group(1)), int(match.group(2) or 0))
 
 
 def load_settings(**overrides: object) -> Settings:

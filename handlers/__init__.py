@@ -5,7 +5,19 @@ for the menus and /help, and ``register(application)``. The order of :data:`FEAT
 order of the command menu.
 """
 
-from handlers import budget, contacts, hours, invite, language, myhours, start, team, week
+from handlers import (
+    budget,
+    contacts,
+    hours,
+    invite,
+    language,
+    meetings,
+    myhours,
+    reminders,
+    start,
+    team,
+    week,
+)
 from handlers import help as help_feature
 from handlers.registry import Feature
 
@@ -17,6 +29,8 @@ FEATURES: list[Feature] = [
     budget.FEATURE,
     contacts.FEATURE,
     team.FEATURE,
+    meetings.FEATURE,
+    reminders.FEATURE,
     help_feature.FEATURE,
     language.FEATURE,
     invite.FEATURE,

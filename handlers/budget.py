@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import html
 import warnings
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -28,7 +27,7 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.parsing import parse_day, parse_money
-from bot.services.budget import allocation, deciders, escalation
+from bot.services.budget import allocation, deciders
 from bot.services.budget import requests as budget_requests
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import budget_views as views
@@ -596,30 +595,6 @@ async def budget_set_command(update: Update, context: BotContext) -> None:
     await send(update, context, t("Saved.") + "\n\n" + views.status_text(t, status))
 
 
-# --- Escalation job ------------------------------------------------------------------------------
-
-
-async def raise_overdue_requests(application: Application) -> int:  # type: ignore[type-arg]
-    """Raise requests that waited too long to the deciders again; returns how many."""
-    state = application.bot_data["state"]
-    now = state.clock.now()
-    tz = state.settings.tz
-    async with state.sessions() as session:
-        raised = await escalation.raise_overdue(
-            session, now=now, after=timedelta(hours=state.settings.budget_escalation_hours))
-        await session.commit()
-        for request in raised:
-            await send_cards(application.bot, session, state.i18n, request,
-                             today=now.astimezone(tz).date(), tz=tz,
-                             heading=N_("reminder: still undecided"))
-        await session.commit()
-    return len(raised)
-
-
-async def _escalation_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    await raise_overdue_requests(context.application)
-
-
 _ACTIONS = {
     "home": _home,
     "cancel": _cancel,
@@ -679,12 +654,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("away", away_command))
     application.add_handler(CommandHandler("budget_set", budget_set_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(views.PREFIX)))
-    settings = application.bot_data["state"].settings
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _escalation_job, interval=timedelta(minutes=settings.budget_check_minutes),
-            first=timedelta(minutes=1), name="budget-escalation",
-        )
+    # Requests pending too long are raised to the deciders by the scheduler
+    # (handlers/scheduler.py), like every other timed message.
 
 
 FEATURE = Feature(

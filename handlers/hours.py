@@ -133,6 +133,12 @@ async def start(update: Update, context: BotContext) -> int:
     return await show_step(update, context, CATEGORY)
 
 
+async def start_from_button(update: Update, context: BotContext) -> int:
+    """The "Log hours" button of the weekly reminder: the same dialogue as /hours."""
+    await answer(update)
+    return await start(update, context)
+
+
 async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -> None:
     """``2,5 fua gestern [note…]``: time first, then kind of work, then optionally the day."""
     categories = await hours.loggable_categories(context.scope.session)
@@ -283,7 +289,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("hours", start)],
+        entry_points=[CommandHandler("hours", start),
+                      CallbackQueryHandler(start_from_button, pattern=rf"^{PREFIX}:1:start$")],
         states={
             CATEGORY: [buttons],
             TEAM: [buttons],

@@ -59,6 +59,16 @@ class TestUser:
         """The next new or edited bot message in this chat."""
         return await self.sim.reply(timeout=timeout)
 
+    async def reply_with(self, fragment: str, most: int = 6) -> SimMessage:
+        """The next message containing ``fragment``, skipping up to ``most`` others."""
+        seen = []
+        for _ in range(most):
+            message = await self.reply()
+            if fragment in message.text:
+                return message
+            seen.append(message.text[:70])
+        raise AssertionError(f"{self.sim.name}: no message with {fragment!r}; saw {seen}")
+
     async def inline(self, query: str, offset: str = "") -> Any:
         return await self.sim.inline(query, offset=offset)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot import callbacks
-from handlers.budget import raise_overdue_requests
+from handlers.scheduler import run_scheduler
 from storage.models import BudgetRequest, Role
 
 
@@ -16,17 +16,6 @@ async def _request(sessions, number: str) -> BudgetRequest:
         request = await session.scalar(select(BudgetRequest).where(BudgetRequest.number == number))
         assert request is not None
         return request
-
-
-async def _until(user, fragment: str, most: int = 5):
-    """The next message containing ``fragment``, skipping up to ``most`` others (edits first)."""
-    seen = []
-    for _ in range(most):
-        message = await user.reply()
-        if fragment in message.text:
-            return message
-        seen.append(message.text[:60])
-    raise AssertionError(f"no message with {fragment!r}; saw {seen}")
 
 
 async def _send_request(user, amount="1.250,50", title="Stadtteilfest Harksheide",
@@ -173,7 +162,7 @@ async def test_reject_question_answer_and_withdraw(bot):
     await lea.reply()
     await lea.send("Bitte über das Familienzentrum finanzieren")
     assert "❌ Abgelehnt von Lea" in (await lea.reply()).text  # the copies are updated first
-    await _until(lea, "Abgelehnt: FuA-2026-001")
+    await lea.reply_with("Abgelehnt: FuA-2026-001")
     told = await pia.reply()
     assert "abgelehnt" in told.text and "Familienzentrum" in told.text
 
@@ -197,7 +186,7 @@ async def test_report_actual_cost_returns_the_rest(bot):
     await lea.tap("Anderen Betrag genehmigen")
     await lea.reply()
     await lea.send("800")
-    await _until(lea, "Genehmigt: 800,00")
+    await lea.reply_with("Genehmigt: 800,00")
     await pia.reply()
     await pia.tap("Tatsächliche Kosten melden")
     await pia.reply()
@@ -234,13 +223,13 @@ async def test_overdue_request_is_raised_once_per_period(bot):
     lea = await bot.member("Lea", Role.LEAD, region="nord")
     await _send_request(pia)
     await lea.reply()
-    assert bot.app.job_queue.get_jobs_by_name("budget-escalation")
+    assert bot.app.job_queue.get_jobs_by_name("scheduler")  # the one job that raises them
     bot.clock.advance(timedelta(hours=71))
-    assert await raise_overdue_requests(bot.app) == 0
+    assert (await run_scheduler(bot.app))["budget"] == 0
     bot.clock.advance(timedelta(hours=1))
-    assert await raise_overdue_requests(bot.app) == 1
+    assert (await run_scheduler(bot.app))["budget"] == 1
     assert "Erinnerung" in (await lea.reply()).text
-    assert await raise_overdue_requests(bot.app) == 0
+    assert (await run_scheduler(bot.app))["budget"] == 0
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count(BudgetRequest.id))) == 1
 
@@ -260,7 +249,7 @@ async def test_away_names_a_deputy_who_then_decides(bot):
     await sven.tap("Genehmigen", message=card)
     assert "genehmigt von Sven" in (await sven.reply()).text
     assert "FuA-2026-001 – neuer Antrag" in (await lea.reply()).text  # Lea got it too
-    assert "genehmigt von Sven" in (await _until(lea, "genehmigt von Sven")).text
+    assert "genehmigt von Sven" in (await lea.reply_with("genehmigt von Sven")).text
     await lea.send("/away")
     await lea.reply()
     await lea.tap("Ich bin zurück")
@@ -300,4 +289,4 @@ async def test_lead_decides_from_the_list_of_open_requests_in_english(bot):
     await lee.tap("Approve")
     texts = [(await lee.reply()).text for _ in range(2)]
     assert all("€1,250.50 approved by Lee" in text for text in texts)  # the card and the list
-    assert "wurde genehmigt" in (await _until(pia, "genehmigt")).text
+    assert "wurde genehmigt" in (await pia.reply_with("genehmigt")).text

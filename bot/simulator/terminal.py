@@ -8,6 +8,7 @@ import re
 import sys
 import threading
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -25,6 +26,14 @@ HELP = """\
 _TAG = re.compile(r"<[^>]+>")
 
 
+@dataclass(frozen=True)
+class Command:
+    """An extra terminal command: ``run(argument)`` returns the line to print."""
+
+    help: str
+    run: Callable[[str], Awaitable[str]]
+
+
 def render_text(message: SimMessage) -> str:
     """The message's text readable in a terminal (markup parsed away by the server)."""
     return message.text
@@ -39,6 +48,7 @@ class TerminalChat:
         idle: Callable[[], Awaitable[None]] | None = None,
         descriptions: dict[str, str] | None = None,
         out: TextIO = sys.stdout,
+        commands: dict[str, Command] | None = None,
     ) -> None:
         self.sim = sim
         self.users = users
@@ -47,6 +57,8 @@ class TerminalChat:
         self.descriptions = descriptions or {}
         self.out = out
         self._names = {id(u): name for name, u in users.items()}
+        # Extra ``:name ARG`` commands of the host, e.g. the demo's time travel.
+        self.commands = commands or {}
 
     # -- running ----------------------------------------------------------------------------
 
@@ -92,6 +104,10 @@ class TerminalChat:
                 return False
             if line == ":help":
                 self._print(HELP)
+                for name, extra in self.commands.items():
+                    self._print(f"  {name:15} {extra.help}")
+            elif command in self.commands:
+                self._print(await self.commands[command].run(rest.strip()))
             elif line == ":users":
                 for name in self.users:
                     mark = "*" if name == self.current else " "

@@ -24,6 +24,13 @@ from storage.models.org import (
     TeamQuota,
     TeamSeat,
 )
+from storage.models.reminders import (
+    Delivery,
+    MeetingAttendance,
+    Reminder,
+    ReminderSettings,
+    SchedulerRun,
+)
 from storage.models.system import AuditEntry, OneShot, ProcessedUpdate
 from storage.models.users import Invitation, Membership, User
 
@@ -36,11 +43,13 @@ __all__ = [
     "BudgetQuestion",
     "BudgetRequest",
     "BudgetShare",
+    "Delivery",
     "HourCategory",
     "HourEntry",
     "Invitation",
     "LeadDeputy",
     "Meeting",
+    "MeetingAttendance",
     "Membership",
     "OneShot",
     "ProcessedUpdate",
@@ -48,8 +57,11 @@ __all__ = [
     "ProviderContact",
     "ProviderTeam",
     "Region",
+    "Reminder",
+    "ReminderSettings",
     "RequestState",
     "Role",
+    "SchedulerRun",
     "Team",
     "TeamQuota",
     "TeamSeat",

@@ -1,14 +1,16 @@
-"""Bookkeeping queries: one-shot claims."""
+"""Bookkeeping queries: one-shot claims, inserts that may race."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OneShot
+from storage.models.base import Base
 
 
 async def claim_once(session: AsyncSession, key: str, at: datetime) -> bool:
@@ -17,8 +19,13 @@ async def claim_once(session: AsyncSession, key: str, at: datetime) -> bool:
     INSERT … ON CONFLICT DO NOTHING: on PostgreSQL a concurrent claim waits for the first
     transaction and then finds the key taken, so exactly one caller gets True.
     """
+    return await insert_unless_present(session, OneShot, key=key, at=at)
+
+
+async def insert_unless_present(session: AsyncSession, model: type[Base], **values: Any) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OneShot).values(key=key, at=at).on_conflict_do_nothing()
+    statement = insert(model).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,314 @@
+"""Reminders and meetings end to end through the simulator, with time travel.
+
+The scheduler's entry point (``run_scheduler``) is called with the clock moved, exactly as
+the JobQueue job calls it; no test waits for a real tick.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot import callbacks
+from handlers.scheduler import JOB_NAME, run_scheduler
+from storage.models import Delivery, Meeting, MeetingAttendance, Reminder, Role
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def berlin(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=BERLIN)
+
+
+async def _count(bot, model) -> int:
+    async with bot.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_reminder_fires_once_and_can_be_snoozed(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    assert bot.app.job_queue.get_jobs_by_name(JOB_NAME)
+    await pia.send("/remind morgen 9:00 Bericht an die Regionalleitung")
+    confirm = await pia.reply()
+    assert "Erinnerung gespeichert für Mi. 25.11. 09:00" in confirm.text
+    assert "Bericht an die Regionalleitung" in confirm.text
+
+    bot.clock.set(berlin(11, 25, 8, 59))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    bot.clock.set(berlin(11, 25, 9, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    fired = await pia.reply()
+    assert fired.text == "⏰ Bericht an die Regionalleitung"
+    assert fired.button_labels == ["+15 Min.", "+1 Std.", "Morgen"]
+    assert (await run_scheduler(bot.app))["personal"] == 0  # never twice
+
+    await pia.tap("+15 Min.", message=fired)
+    assert "erneut am Mi. 25.11. 09:15" in (await pia.reply()).text
+    await pia.tap_data(fired.buttons[0][1].callback_data, message=fired)  # a second press
+    assert "bereits verschoben" in (await pia.reply()).text
+    bot.clock.set(berlin(11, 25, 9, 15))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await pia.reply()).text == "⏰ Bericht an die Regionalleitung"
+    assert await _count(bot, Reminder) == 2  # the original and one snooze, both done
+
+
+async def test_list_and_delete_reminders_only_ones_own(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    ben = await bot.member("Ben", Role.CASEWORKER, team="nord-b")
+    await pia.send("/remind jeden Montag 8:00 Wochenplanung")
+    assert "jeden Montag um 08:00 (nächste: Mo. 30.11. 08:00)" in (await pia.reply()).text
+    await pia.send("/remind in 2 Stunden Rückruf Kita")
+    await pia.reply()
+    await pia.send("/reminders")
+    listing = await pia.reply()
+    assert "1. Di. 24.11. 12:00 – Rückruf Kita" in listing.text
+    assert "2. jeden Montag um 08:00 · nächste: Mo. 30.11. 08:00 – Wochenplanung" in listing.text
+    assert "Ruhezeit 20:00–07:00" in listing.text
+    assert listing.button_labels == ["🗑 1 löschen", "🗑 2 löschen"]
+
+    async with bot.sessions() as session:
+        weekly = await session.scalar(select(Reminder).where(Reminder.rule.is_not(None)))
+    await ben.tap_data(callbacks.pack("rem", "del", weekly.id))
+    assert "gibt es nicht mehr" in (await ben.reply()).text
+    await ben.tap_data("rem:1:del:abc")
+    assert "gibt es nicht mehr" in (await ben.reply()).text
+    await ben.tap_data("rem:0:del:1")
+    assert "nicht mehr gültig" in (await ben.reply()).text
+    assert await _count(bot, Reminder) == 2
+
+    await pia.tap("🗑 2 löschen", message=listing)
+    after = await pia.reply()
+    assert "Gelöscht." in after.text and "Wochenplanung" not in after.text
+    await pia.tap("🗑 1 löschen", message=after)
+    assert "keine Erinnerungen" in (await pia.reply()).text
+    assert await _count(bot, Reminder) == 0
+
+
+async def test_unclear_past_or_personal_input_is_answered_and_nothing_saved(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    for text, expected in (
+        ("/remind", "Schreiben Sie, wann und woran"),
+        ("/remind bald mal Akten", "nicht verstanden"),
+        ("/remind bald mal Akten", "jeden Montag 8:00"),  # with examples
+        ("/remind heute 8:00 Akten", "schon vorbei"),
+        ("/remind morgen 9:00", "Woran soll ich Sie erinnern"),
+        ("/remind morgen Akten", "Uhrzeit"),
+        ("/remind morgen 9:00 Anruf bei Familie Meier", "personenbezogene"),
+        ("/remind morgen 9:00 " + "x" * 201, "201 Zeichen"),
+    ):
+        await pia.send(text)
+        assert expected in (await pia.reply()).text, text
+    assert await _count(bot, Reminder) == 0
+
+
+async def test_english_reminder_and_a_restart_in_between(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("/remind tomorrow 9am call the school")
+    assert "Reminder saved for Wed 25 Nov 09:00" in (await sam.reply()).text
+    await sam.send("/remind every Monday 8:00 plan the week")
+    assert "every Monday at 08:00" in (await sam.reply()).text
+
+    # The bot is down from Tuesday evening until Wednesday 09:40: sent once after the restart.
+    await bot.stop()
+    bot.clock.set(berlin(11, 25, 9, 40))
+    await bot.start()
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await sam.reply()).text == "⏰ call the school"
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    await bot.stop()
+    await bot.start()  # a new instance on the same database sends nothing again
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    async with bot.sessions() as session:
+        statuses = (await session.scalars(
+            select(Delivery.status).where(Delivery.kind == "personal"))).all()
+    assert statuses == ["sent"]
+
+
+async def test_meeting_from_the_dialogue_with_reminders_and_attendance(bot):
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    ben = await bot.member("Ben", Role.CASEWORKER, team="nord-b")
+    await pia.send("/meeting")
+    assert "Nur Regionalleitungen und die Administration" in (await pia.reply()).text
+
+    await lea.send("/meeting")
+    assert "Neuer Termin" in (await lea.reply()).text
+    await lea.send("Fallübergreifende Runde Nord A")
+    assert "Wann?" in (await lea.reply()).text
+    await lea.send("jeden Montag und Donnerstag 10:00")
+    assert "an einem Tag" in (await lea.reply()).text
+    await lea.send("gestern 10:00")
+    assert "nicht verstanden" in (await lea.reply()).text or "vorbei" in lea.last.text
+    await lea.send("jeden Donnerstag 10:00")
+    assert "Wo findet" in (await lea.reply()).text
+    await lea.send("Rathaus, Raum 214")
+    who = await lea.reply()
+    assert who.button_labels[:3] == ["Region Nord", "Sozialraumteam Nord A",
+                                     "Sozialraumteam Nord B"]
+    assert "Region Süd" not in who.button_labels
+    await lea.tap("Sozialraumteam Nord A")
+    await lea.reply()
+    await lea.tap("1,5 Std.")
+    summary = await lea.reply()
+    assert "jeden Donnerstag um 10:00" in summary.text and "Rathaus, Raum 214" in summary.text
+    await lea.tap("💾 Speichern")
+    assert "1 Teilnehmende sind eingeladen" in (await lea.reply()).text
+    invitation = await pia.reply()
+    assert "Neuer Termin von Lea" in invitation.text and "Do. 26.11. 10:00–11:30" in invitation.text
+    assert await _count(bot, Meeting) == 7  # the six of the organisation file and this one
+
+    bot.clock.set(berlin(11, 25, 10, 0))  # the day before
+    await run_scheduler(bot.app)
+    reminder = await pia.reply_with("Fallübergreifende Runde Nord A")
+    assert "Erinnerung" in reminder.text and "Noch keine" not in reminder.text
+    assert reminder.button_labels == ["✅ Ich komme", "❌ Ich kann nicht"]
+    await pia.tap("✅ Ich komme", message=reminder)
+    answered = await pia.reply()
+    assert "Danke, notiert" in answered.text and "Ihre Antwort: ✅ Ich komme" in answered.text
+    await pia.tap("✅ Ich komme", message=reminder)  # a double tap changes nothing
+    assert await _count(bot, MeetingAttendance) == 1
+
+    # Buttons are never trusted: other people, other times, other meetings, malformed data.
+    meeting_id, stamp = reminder.buttons[0][0].callback_data.split(":")[3:5]
+    await ben.tap_data(reminder.buttons[0][0].callback_data)
+    assert "nicht zu den Teilnehmenden" in (await ben.reply()).text
+    await pia.tap_data(f"mtg:1:att:{meeting_id}:202611261015:y")
+    assert "gibt es nicht mehr" in (await pia.reply()).text
+    await pia.tap_data(f"mtg:1:att:999:{stamp}:y")
+    assert "gibt es nicht mehr" in (await pia.reply()).text
+    await pia.tap_data(f"mtg:1:att:{meeting_id}:2026-11:y")
+    assert "nicht mehr gültig" in (await pia.reply()).text
+
+    # The organiser, a participant too, got the reminder with who comes so far.
+    assert "❔ Noch keine Antwort: 2" in (await lea.reply_with("Erinnerung")).text
+    await lea.send("/meetings")
+    await lea.tap("Do. 26.11. 10:00 · Fallübergreifende Runde Nord A")
+    details = await lea.reply_with("Kommen (1)")
+    assert "✅ Kommen (1): Pia" in details.text and "❔ Noch keine Antwort: 1" in details.text
+    await ben.send("/meetings")
+    assert "Fallübergreifende" not in str((await ben.reply()).button_labels)
+
+    bot.clock.set(berlin(11, 26, 9, 0))  # one hour before
+    await run_scheduler(bot.app)
+    assert "Ihre Antwort: ✅ Ich komme" in (await pia.reply_with("Erinnerung")).text
+    assert (await run_scheduler(bot.app))["meeting"] == 0
+    bot.clock.set(berlin(11, 26, 10, 5))
+    await pia.tap("❌ Ich kann nicht", message=reminder)
+    assert "bereits begonnen" in (await pia.reply()).text
+
+
+async def test_the_organiser_cancels_a_meeting_and_participants_are_told(bot):
+    ada = await bot.member("Ada", Role.ADMIN)
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await ada.send("/meeting")
+    await ada.reply()
+    for text in ("Steuerungsgruppe Sondersitzung", "03.12. 14:00"):
+        await ada.send(text)
+        await ada.reply()
+    await ada.tap("Ohne Ort")
+    await ada.reply()
+    await ada.tap("Region Nord")
+    await ada.reply()
+    await ada.tap("2 Std.")
+    await ada.reply()
+    await ada.tap("💾 Speichern")
+    await ada.reply()
+    assert "Steuerungsgruppe Sondersitzung" in (await pia.reply()).text
+    await ada.send("/meetings")
+    await ada.tap("Do. 03.12. 14:00 · Steuerungsgruppe Sondersitzung")
+    await ada.reply()
+    await ada.tap("Termin absagen")
+    await ada.reply()
+    await ada.tap("Ja, absagen")
+    assert "Abgesagt: Steuerungsgruppe Sondersitzung" in (await ada.reply_with("Abgesagt")).text
+    assert "Abgesagt von Ada" in (await pia.reply()).text
+    bot.clock.set(berlin(12, 2, 14, 0))
+    assert (await run_scheduler(bot.app))["meeting"] == 0
+
+
+async def test_weekly_hours_reminder_starts_hours_and_quota_flag_reaches_the_lead(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    clara = await bot.member("Clara", Role.CASEWORKER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await run_scheduler(bot.app)
+    bot.clock.set(berlin(11, 27, 13, 0))  # Friday 13:00
+    report = await run_scheduler(bot.app)
+    assert report["hours"] == 1 and report["quota"] == 1
+    nudge = await pia.reply()
+    assert "noch keine Stunden erfasst" in nudge.text
+    await pia.tap("Stunden erfassen", message=nudge)
+    assert "welche Art von Arbeit" in (await pia.reply()).text
+    flag = await lea.reply()
+    assert "Sozialraumteam Nord A: Koll. Beratung 0 / 18 Std." in flag.text
+    await lea.tap("Sozialraumteam Nord A ansehen", message=flag)
+    assert "Nord A" in (await lea.reply()).text
+    async with bot.sessions() as session:
+        nudged = (await session.scalars(
+            select(Delivery.user_id).where(Delivery.kind == "hours"))).all()
+    assert nudged == [pia.user_id]  # caseworkers do not log hours; the lead neither
+    assert clara.user_id not in nudged
+
+
+async def test_mute_unmute_and_quiet_hours(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/mute")
+    assert "stummgeschaltet" in (await pia.reply()).text
+    await pia.send("/quiet 22:00-06:30")
+    assert "Ruhezeit 22:00–06:30" in (await pia.reply()).text
+    await pia.send("/quiet spät")
+    assert "20:00-07:00" in (await pia.reply()).text
+    await run_scheduler(bot.app)
+    bot.clock.set(berlin(11, 30, 9, 0))  # the day before nord-a's meeting
+    assert (await run_scheduler(bot.app))["meeting"] == 0
+    await pia.send("/unmute")
+    assert "wieder an" in (await pia.reply()).text
+    bot.clock.set(berlin(12, 1, 8, 0))
+    assert (await run_scheduler(bot.app))["meeting"] == 1
+    assert "Kollegiale Beratung Sozialraumteam Nord A" in (await pia.reply_with("Erinnerung")).text
+    await pia.send("/quiet")
+    assert "/quiet 21:00-06:30" in (await pia.reply()).text
+    await pia.send("/quiet standard")
+    assert "Ruhezeit 20:00–07:00" in (await pia.reply()).text
+
+
+async def test_a_lost_answer_is_not_sent_again(bot):
+    from bot.simulator import FaultPlan
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind morgen 9:00 Akten")
+    await pia.reply()
+    bot.clock.set(berlin(11, 25, 9, 0))
+    # Telegram takes the message but the connection breaks before its answer arrives.
+    bot.sim.faults = FaultPlan(rate=1.0, kinds=("lost_answer",),
+                               methods=frozenset({"sendMessage"}))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    bot.sim.faults = None
+    assert (await pia.reply()).text == "⏰ Akten"
+    bot.clock.advance(timedelta(minutes=1))
+    assert (await run_scheduler(bot.app))["personal"] == 0  # it may have arrived: not again
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(Delivery.status).where(
+            Delivery.kind == "personal"))).all() == ["unknown"]
+
+
+def test_only_what_surely_did_not_arrive_is_retried():
+    import httpx
+    from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+    from handlers.scheduler import outcome_of
+
+    def caused(error, cause):
+        error.__cause__ = cause
+        return error
+
+    request = httpx.Request("POST", "https://api.telegram.org")
+    assert outcome_of(RetryAfter(3)) == "retry"
+    assert outcome_of(caused(NetworkError("x"), httpx.ConnectError("refused",
+                                                                   request=request))) == "retry"
+    assert outcome_of(caused(TimedOut(), httpx.ConnectTimeout("t", request=request))) == "retry"
+    assert outcome_of(caused(TimedOut(), httpx.ReadTimeout("t", request=request))) == "unknown"
+    assert outcome_of(NetworkError("Bad Gateway")) == "unknown"
+    assert outcome_of(Forbidden("bot was blocked by the user")) == "failed"
+    assert outcome_of(BadRequest("chat not found")) == "failed"
