@@ -27,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
+from bot.leader import leader_only
 from bot.parsing import parse_day, parse_money
 from bot.services.budget import allocation, deciders, escalation
 from bot.services.budget import requests as budget_requests
@@ -616,6 +617,7 @@ async def raise_overdue_requests(application: Application) -> int:  # type: igno
     return len(raised)
 
 
+@leader_only
 async def _escalation_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
     await raise_overdue_requests(context.application)
 
@@ -665,6 +667,7 @@ def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
         per_user=True,
         per_chat=True,
         name="budget",
+        persistent=True,
     )
 
 

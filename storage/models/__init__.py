@@ -11,6 +11,7 @@ from storage.models.budget import (
     LeadDeputy,
     RequestState,
 )
+from storage.models.dialogue import DialogueChatData, DialogueState, DialogueUserData
 from storage.models.enums import Role
 from storage.models.hours import HourEntry, WeekReopening
 from storage.models.org import (
@@ -36,6 +37,9 @@ __all__ = [
     "BudgetQuestion",
     "BudgetRequest",
     "BudgetShare",
+    "DialogueChatData",
+    "DialogueState",
+    "DialogueUserData",
     "HourCategory",
     "HourEntry",
     "Invitation",

@@ -1,14 +1,15 @@
-"""Bookkeeping queries: one-shot claims."""
+"""Bookkeeping queries: one-shot claims, processed update ids."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OneShot
+from storage.models import OneShot, ProcessedUpdate
 
 
 async def claim_once(session: AsyncSession, key: str, at: datetime) -> bool:
@@ -22,3 +23,10 @@ async def claim_once(session: AsyncSession, key: str, at: datetime) -> bool:
     statement = insert(OneShot).values(key=key, at=at).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge_processed_updates(session: AsyncSession, before: datetime) -> int:
+    """Forget update ids processed before ``before``; Telegram redelivers within a day."""
+    result = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]
