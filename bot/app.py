@@ -116,8 +116,10 @@ class BotApplication(Application):  # type: ignore[type-arg]
                     metrics.UPDATES_SKIPPED.labels(reason="flood").inc()
                     return
                 if await self._process_in_scope(state, update):
-                    metrics.UPDATES.labels(kind=update_kind(update)).inc()
-                    metrics.UPDATE_LATENCY.observe(time.perf_counter() - started)
+                    kind, seconds = update_kind(update), time.perf_counter() - started
+                    metrics.UPDATES.labels(kind=kind).inc()
+                    metrics.UPDATE_LATENCY.observe(seconds)
+                    log.debug("%s handled in %.0f ms", kind, seconds * 1000)
                 else:
                     metrics.UPDATES_SKIPPED.labels(reason="duplicate").inc()
             finally:

@@ -58,7 +58,7 @@ class LeaderElection:
         engine: AsyncEngine,
         *,
         check_seconds: float,
-        on_takeover: Callable[[], None] | None = None,
+        on_takeover: Callable[[], object] | None = None,
     ) -> None:
         self._engine = engine
         self._check_seconds = check_seconds
@@ -77,7 +77,8 @@ class LeaderElection:
             metrics.LEADER.set(1)
             return
         self._stopped.clear()
-        await self.check()
+        if not await self.check():
+            log.info("another instance runs the scheduled work; this one stands by")
         self._task = asyncio.create_task(self._run(), name="leader-election")
 
     async def stop(self) -> None:
@@ -191,11 +192,15 @@ def leader_only(callback: JobCallback) -> JobCallback:
     return run_if_leader
 
 
-def run_leader_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Run every leader-only job once now (after taking over from another instance)."""
+def run_leader_jobs(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> list[asyncio.Task[Any]]:
+    """Start every leader-only job once now (after taking over from another instance)."""
     queue = application.job_queue
-    if queue is None:
-        return
-    for job in queue.jobs():
+    tasks: list[asyncio.Task[Any]] = []
+    for job in queue.jobs() if queue is not None else ():
         if getattr(job.callback, "leader_only", False):
-            application.create_task(job.run(application), name=f"takeover:{job.name}")
+            log.info("running %s now, after taking over", job.name)
+            tasks.append(application.create_task(job.run(application),
+                                                 name=f"takeover:{job.name}"))
+    return tasks

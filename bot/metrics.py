@@ -21,7 +21,7 @@ UPDATES_SKIPPED = Counter(
 )
 UPDATE_ERRORS = Counter(
     "sozialraum_update_errors_total",
-    "Updates that failed with an unexpected error (rolled back; the user was told).",
+    "Unexpected errors in handlers and jobs (an update's work is rolled back, the user told).",
 )
 UPDATE_LATENCY = Histogram(
     "sozialraum_update_duration_seconds",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Awaitable
 
@@ -51,17 +52,20 @@ async def run_bot(settings: Settings) -> None:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        await _listen(_start_updates(application, settings), "WEBHOOK_PORT",
-                      settings.webhook_listen, settings.webhook_port)
+        updates = start_updates(application, settings)
+        if settings.webhook_url:
+            await _listen(updates, "WEBHOOK_PORT", settings.webhook_listen, settings.webhook_port)
+        else:
+            await updates
         if settings.health_port:
             await _listen(health.start(), "HEALTH_PORT", settings.health_listen,
                           settings.health_port)
         log.info(
-            "sozialraum-bot running as @%s: %s mode, database %s, Bot API %s, organisation %s, "
+            "sozialraum-bot running as @%s in %s; database %s; Bot API %s; organisation %s; "
             "health %s",
             application.bot.username,
             _mode(settings),
-            _safe_url(settings.database_url),
+            safe_url(settings.database_url),
             settings.telegram_api_base_url,
             settings.org_file,
             f"{health.url}/healthz" if settings.health_port else "off",
@@ -84,18 +88,18 @@ async def _listen(starting: Awaitable[None], variable: str, host: str, port: int
     try:
         await starting
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+        reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
         raise SettingsError(f"{variable}: cannot listen on {host}:{port} ({reason})") from None
 
 
 def _mode(settings: Settings) -> str:
     if settings.webhook_url:
-        return (f"webhook ({settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}, listening on "
+        return (f"webhook mode ({settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH} -> "
                 f"{settings.webhook_listen}:{settings.webhook_port})")
-    return "polling"
+    return "polling mode"
 
 
-async def _start_updates(application: BotApplication, settings: Settings) -> None:
+async def start_updates(application: BotApplication, settings: Settings) -> None:
     updater = application.updater
     assert updater is not None
     if settings.webhook_url:
@@ -111,7 +115,7 @@ async def _start_updates(application: BotApplication, settings: Settings) -> Non
         await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The database URL without its password, for the start-up line."""
     from sqlalchemy.engine import make_url
 
