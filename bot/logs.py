@@ -3,7 +3,8 @@
 Every record made while an update is handled carries the update id and the sender's
 Telegram user id (:func:`update_context`), never the texts users wrote: our own log calls
 name ids only, and the libraries that would log whole payloads at DEBUG level (PTB's
-webhook server, httpx with the token in its URLs) are held at INFO or above.
+webhook server, the database drivers with SQL parameters, httpx with the token in its
+URLs) are held at INFO or above even with ``LOG_LEVEL=DEBUG``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ _update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("log_upd
 _user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("log_user_id",
                                                                       default=None)
 
-# Libraries whose DEBUG output contains payloads, tokens or SQL with values.
-_QUIET = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "alembic": logging.WARNING,
+# Libraries whose DEBUG output contains payloads, tokens or SQL with its values.
+QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "alembic": logging.WARNING,
           "telegram": logging.INFO, "apscheduler": logging.WARNING, "tornado": logging.WARNING,
-          "aiohttp.access": logging.WARNING}
+          "aiohttp.access": logging.WARNING, "aiosqlite": logging.WARNING,
+          "sqlalchemy": logging.WARNING, "asyncpg": logging.WARNING}
 
 
 @contextmanager
@@ -94,5 +96,5 @@ def configure_logging(level: str, fmt: LogFormat = "text") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name, floor in _QUIET.items():
+    for name, floor in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(max(floor, root.level))

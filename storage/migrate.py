@@ -51,6 +51,12 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
+def revisions() -> list[str]:
+    """Every revision id, from the first to the newest."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
 def head_revision() -> str | None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return script.get_current_head()

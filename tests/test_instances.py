@@ -17,11 +17,10 @@ import asyncio
 import itertools
 import json
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.services.budget import requests as budget_requests
@@ -30,6 +29,7 @@ from bot.simulator import BotApiSimulator
 from storage.db import create_engine, create_session_factory
 from storage.models import (
     AuditEntry,
+    BudgetRequest,
     DialogueState,
     DialogueUserData,
     HourEntry,
@@ -40,6 +40,8 @@ from storage.repositories.users import OrgRepository
 from tests.cluster import SECRET, BotProcess, ClusterHarness, RoundRobin, free_port
 from tests.conftest import PG_URL, _pg_async_url
 from tests.harness import BOT_USERNAME, TOKEN, BotHarness
+from tests.scratch_db import scratch_databases
+from tests.test_budget_flow import _send_request
 
 HOURS_STEPS = [("send", "/hours"), ("tap", "Fallunabhängige Arbeit (FuA)"), ("send", "1:30"),
                ("tap", "Gestern"), ("send", "Vorbereitung Ideenbörse"), ("tap", "💾 Speichern")]
@@ -89,6 +91,17 @@ async def test_a_dialogue_alternating_between_instances_saves_one_entry(cluster)
     # The finished dialogue leaves nothing behind: no state, no draft with the note.
     assert await _count(cluster.sessions, DialogueState) == 0
     assert await _count(cluster.sessions, DialogueUserData) == 0
+
+
+async def test_a_budget_request_dialogue_alternating_between_instances(cluster):
+    pia = await cluster.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await cluster.member("Lea", Role.LEAD, region="nord")
+    sent = await _send_request(pia)  # /budget, New request, 4 typed answers, Send
+    assert "FuA-2026-001" in sent.text
+    assert "1.250,50" in (await lea.reply()).text
+    assert cluster.balancer is not None
+    assert _alternate([index for _, index in cluster.balancer.routed])
+    assert await _count(cluster.sessions, BudgetRequest) == 1
 
 
 async def test_the_draft_lives_in_the_database_between_steps(cluster):
@@ -144,22 +157,8 @@ class _ProcessUsers(BotHarness):
 @pytest.fixture
 async def pg_database():
     """A database of its own: the processes connect with a plain URL (no test schema)."""
-    assert PG_URL is not None
-    name = f"golive_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(_pg_async_url(PG_URL))
-    async with admin.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = _pg_async_url(PG_URL).rsplit("/", 1)[0] + f"/{name}"
-    try:
+    async with scratch_databases(1) as (url,):
         yield url
-    finally:
-        await admin.dispose()
-        admin = create_engine(_pg_async_url(PG_URL))
-        async with admin.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 class ProcessCluster:
@@ -172,7 +171,7 @@ class ProcessCluster:
         self.ports = ports
         self.tmp_path = tmp_path
         self.bots: list[BotProcess] = []
-        self.engine = create_engine(url)
+        self.engine = create_engine(_pg_async_url(url))
         self.sessions = create_session_factory(self.engine)
         self.users = _ProcessUsers(self.engine, FrozenClock(datetime.now(UTC)), sim)
 
