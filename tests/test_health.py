@@ -120,6 +120,10 @@ async def test_run_in_polling_mode_serves_health_and_stops_on_sigterm(simulator,
         assert await _get(f"{base}/healthz") == (200, "ok\n")
         assert await _get(f"{base}/readyz") == (200, "ready\n")
         assert "sozialraum_updates_total" in (await _get(f"{base}/metrics"))[1]
+        # The command menu is published by the bot itself at start-up.
+        assert [c["command"] for c in simulator.commands_for()] == ["start", "help"]
+        assert [c["command"] for c in simulator.commands_for(language_code="en")] == [
+            "start", "help"]
         assert bot.process is not None
         bot.process.send_signal(signal.SIGTERM)
         assert await bot.stop() == 0
