@@ -95,6 +95,12 @@ class Settings(BaseSettings):
         description="How often the bot looks for FuA requests to raise again (minutes).",
     )
 
+    @field_validator("telegram_bot_username", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``WEBHOOK_URL=`` in a settings file means the same as leaving it out."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_in_webhook_mode(cls, value: str | None, info: ValidationInfo) -> str | None:

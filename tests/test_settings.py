@@ -70,6 +70,11 @@ def test_webhook_mode_requires_the_secret_and_log_format_is_checked(monkeypatch)
     monkeypatch.setenv("WEBHOOK_SECRET", "s3cret_token")
     settings = load_settings()
     assert settings.webhook_mode and settings.health_port == 8080
+    # Empty values in a settings file mean "not set": polling, no secret.
+    monkeypatch.setenv("WEBHOOK_URL", "")
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    settings = load_settings()
+    assert not settings.webhook_mode and settings.webhook_secret is None
     monkeypatch.setenv("LOG_FORMAT", "xml")
     with pytest.raises(SettingsError, match="LOG_FORMAT is invalid"):
         load_settings()
