@@ -47,7 +47,7 @@ def test_backup_and_restore_of_sqlite(live, tmp_path):
     run("invite", "--role", "admin", env=env, cwd=tmp_path)
     assert _invitations(database) == 2
     # … then the restore, step by step as in the README (with the bot stopped):
-    shutil.copyfile(copy, database)                                      # cp
+    shutil.copyfile(copy, database)                                      # install -m 0600 …
     for leftover in ("-wal", "-shm"):                                    # rm -f …-wal …-shm
         Path(f"{database}{leftover}").unlink(missing_ok=True)
     upgraded = run("db", "upgrade", env=env, cwd=tmp_path)               # sozialraum-bot db upgrade
