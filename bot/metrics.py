@@ -7,7 +7,9 @@ reminder went out, or ``metrics.DIGESTS_PENDING.set(n)``. Labels have small fixe
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+
+disable_created_metrics()  # no *_created series: they double the output and help no alert
 
 UPDATES = Counter(
     "sozialraum_updates_total",
@@ -47,3 +49,10 @@ SCHEDULED_RUNS = Counter(
 )
 
 UPDATE_KINDS = ("message", "command", "callback_query", "inline_query", "edited_message", "other")
+SKIP_REASONS = ("duplicate", "flood")
+
+# Every series exists from the start (at 0), so dashboards and rate() see it before it moves.
+for _kind in UPDATE_KINDS:
+    UPDATES.labels(kind=_kind)
+for _reason in SKIP_REASONS:
+    UPDATES_SKIPPED.labels(reason=_reason)
