@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
-disable_created_metrics()  # no *_created series: they double the output and help no alert
+# No *_created series: they double the output and help no alert.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 UPDATES = Counter(
     "sozialraum_updates_total",
