@@ -37,19 +37,24 @@ def captured(request):
         logging.getLogger(name).setLevel(level)
 
 
-@pytest.mark.parametrize("captured", ["json"], indirect=True)
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-async def test_json_lines_carry_ids_and_no_texts(bot, captured):
+async def _refused_with_private_words(bot, captured) -> tuple[int, int, str]:
+    """Pia types a note naming a family; returns (update id, her Telegram id, the log)."""
     buffer = captured()
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     await pia.send(f"/hours 2 fua heute Gespräch mit {SECRET_WORDS}")
     assert "personenbezogenen Daten" in (await pia.reply()).text
     update_id = bot.sim.last_update_for(pia.telegram_id)["update_id"]
-    output = buffer.getvalue()
+    return update_id, pia.telegram_id, buffer.getvalue()
+
+
+@pytest.mark.parametrize("captured", ["json"], indirect=True)
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_json_lines_carry_ids_and_no_texts(bot, captured):
+    update_id, user_id, output = await _refused_with_private_words(bot, captured)
     records = [json.loads(line) for line in output.splitlines()]
     refused = [r for r in records if r["message"] == f"update {update_id} refused: InvalidInput"]
     assert refused and refused[0]["update_id"] == update_id
-    assert refused[0]["user_id"] == pia.telegram_id
+    assert refused[0]["user_id"] == user_id
     assert {"time", "level", "logger"} <= refused[0].keys()
     assert "Schulz" not in output and "Gespräch" not in output
 
@@ -57,14 +62,9 @@ async def test_json_lines_carry_ids_and_no_texts(bot, captured):
 @pytest.mark.parametrize("captured", ["text"], indirect=True)
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 async def test_text_lines_carry_ids_and_no_texts(bot, captured):
-    buffer = captured()
-    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    await pia.send(f"/hours 2 fua heute Gespräch mit {SECRET_WORDS}")
-    await pia.reply()
-    update_id = bot.sim.last_update_for(pia.telegram_id)["update_id"]
-    output = buffer.getvalue()
-    assert f"[update {update_id} user {pia.telegram_id}]: update {update_id} refused" in output
-    assert "Schulz" not in output
+    update_id, user_id, output = await _refused_with_private_words(bot, captured)
+    assert f"[update {update_id} user {user_id}]: update {update_id} refused" in output
+    assert "Schulz" not in output and "Gespräch" not in output
 
 
 def test_formatters_render_an_error_with_its_traceback():
