@@ -70,7 +70,6 @@ class LeaderElection:
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._tried = False
-        self.changed = asyncio.Event()  # set on every change of is_leader (tests wait on it)
 
     async def start(self) -> None:
         if self._single:
@@ -163,7 +162,6 @@ class LeaderElection:
             if not leading:
                 log.info("this instance no longer runs the scheduled work")
             self.is_leader = leading
-            self.changed.set()
         metrics.LEADER.set(1 if leading else 0)
 
 
