@@ -53,7 +53,7 @@ async def run_bot(settings: Settings) -> None:
             await application.post_init(application)
         await application.start()
         updates = start_updates(application, settings)
-        if settings.webhook_mode:
+        if settings.webhook_url:
             await _listen(updates, "WEBHOOK_PORT", settings.webhook_listen, settings.webhook_port)
         else:
             await updates
@@ -93,7 +93,7 @@ async def _listen(starting: Awaitable[None], variable: str, host: str, port: int
 
 
 def _mode(settings: Settings) -> str:
-    if settings.webhook_mode:
+    if settings.webhook_url:
         return (f"webhook mode ({settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH} -> "
                 f"{settings.webhook_listen}:{settings.webhook_port})")
     return "polling mode"
@@ -102,7 +102,7 @@ def _mode(settings: Settings) -> str:
 async def start_updates(application: BotApplication, settings: Settings) -> None:
     updater = application.updater
     assert updater is not None
-    if settings.webhook_mode:
+    if settings.webhook_url:
         await updater.start_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
