@@ -3,27 +3,47 @@
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+)
 from telegram.warnings import PTBUserWarning
 
+from bot import logs, metrics
 from bot.clock import Clock, SystemClock
 from bot.i18n import I18n
+from bot.leader import BOT_DATA_KEY as LEADER_KEY
+from bot.leader import LeaderElection, election_of, run_leader_jobs
+from bot.persistence import SqlPersistence
 from bot.ratelimit import KeyedRateLimiter
 from bot.services.organisation import OrgFile, load_org_file
 from bot.settings import Settings
 from handlers import FEATURES
-from handlers.context import BotContext, UpdateScope, enter_scope, leave_scope
+from handlers.context import (
+    BotContext,
+    UpdateScope,
+    current_scope,
+    enter_scope,
+    leave_scope,
+)
 from handlers.errors import on_error
 from handlers.fallback import register_fallbacks
 from handlers.gate import register_gate
+from handlers.maintenance import register_maintenance
 from handlers.menu import publish_default_menus
 from storage.db import create_engine, create_session_factory
 from storage.models import ProcessedUpdate
@@ -37,6 +57,10 @@ warnings.filterwarnings(
 )
 
 UpdateHook = Callable[[int], Awaitable[None] | None]
+# Advisory lock namespace serialising the updates of one sender across instances (PostgreSQL).
+SENDER_LOCK_NAMESPACE = 7_402_002
+_SENDER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :key)")
+ConversationKey = tuple[int | str, ...]
 
 
 @dataclass
@@ -62,31 +86,56 @@ class AppState:
 
 
 class BotApplication(Application):  # type: ignore[type-arg]
-    """A PTB Application that runs every update inside one :class:`UpdateScope`."""
+    """A PTB Application that runs every update inside one :class:`UpdateScope`.
+
+    Per update, in one transaction: skip it if it was processed before; read the sender's
+    dialogue state from the database (so the dialogue may have begun at another instance);
+    run the handlers; write the dialogue state back; commit with the update id.
+    """
+
+    async def start(self) -> None:
+        await super().start()
+        await election_of(self).start()
+
+    async def stop(self) -> None:
+        await election_of(self).stop()
+        await super().stop()
 
     async def process_update(self, update: object) -> None:
         if not isinstance(update, Update):
             await super().process_update(update)
             return
         state: AppState = self.bot_data["state"]
-        try:
-            sender = update.effective_user
-            if sender is not None and not state.flood.allow(sender.id):
-                log.warning("update %s dropped: user %s is flooding", update.update_id, sender.id)
-                return
-            await self._process_in_scope(state, update)
-        finally:
-            for hook in state.update_hooks:
-                result = hook(update.update_id)
-                if result is not None:
-                    await result
+        sender = update.effective_user
+        started = time.perf_counter()
+        with logs.update_context(update.update_id, sender.id if sender else None):
+            try:
+                if sender is not None and not state.flood.allow(sender.id):
+                    log.warning("update %s dropped: user %s is flooding",
+                                update.update_id, sender.id)
+                    metrics.UPDATES_SKIPPED.labels(reason="flood").inc()
+                    return
+                if await self._process_in_scope(state, update):
+                    kind, seconds = update_kind(update), time.perf_counter() - started
+                    metrics.UPDATES.labels(kind=kind).inc()
+                    metrics.UPDATE_LATENCY.observe(seconds)
+                    log.debug("%s handled in %.0f ms", kind, seconds * 1000)
+                else:
+                    metrics.UPDATES_SKIPPED.labels(reason="duplicate").inc()
+            finally:
+                for hook in state.update_hooks:
+                    result = hook(update.update_id)
+                    if result is not None:
+                        await result
 
-    async def _process_in_scope(self, state: AppState, update: Update) -> None:
+    async def _process_in_scope(self, state: AppState, update: Update) -> bool:
+        """Handle ``update`` once; False if it had been handled before (at any instance)."""
         async with state.sessions() as session:
+            await _serialise_sender(session, update)
             if await session.get(ProcessedUpdate, update.update_id) is not None:
                 log.info("update %s was already processed; skipped", update.update_id)
                 await session.rollback()
-                return
+                return False
             tg_user = update.effective_user
             user = await UserRepository(session).by_telegram_id(tg_user.id) if tg_user else None
             translator = (
@@ -103,7 +152,9 @@ class BotApplication(Application):  # type: ignore[type-arg]
             )
             token = enter_scope(scope)
             try:
+                await self._load_conversations(update)
                 await super().process_update(update)
+                await self._save_dialogue_state(scope)
             finally:
                 leave_scope(token)
             try:
@@ -116,6 +167,80 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 # Another instance committed the same update first; its effects stand.
                 await session.rollback()
                 log.info("update %s was processed concurrently; discarded", update.update_id)
+        return True
+
+    async def _load_conversations(self, update: Update) -> None:
+        """Bring the states of this update's conversations up to date from the database."""
+        keys = [(handler.name, key) for handler in self._persistent_conversations()
+                if handler.name and (key := conversation_key(handler, update)) is not None]
+        if keys and isinstance(self.persistence, SqlPersistence):
+            # PTB's own mapping of persistent conversation states; see bot/persistence/sql.py.
+            await self.persistence.refresh_conversations(
+                self._conversation_handler_conversations, keys)
+
+    async def _save_dialogue_state(self, scope: UpdateScope) -> None:
+        """Write changed dialogue state into the update's transaction (PTB's public flush)."""
+        try:
+            await self.update_persistence()
+        except Exception:
+            log.exception("dialogue state of update %s could not be saved", scope.update_id)
+            metrics.UPDATE_ERRORS.inc()
+            scope.failed = True
+
+    def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
+        return [handler for group in self.handlers.values() for handler in group
+                if isinstance(handler, ConversationHandler) and handler.persistent]
+
+
+def update_kind(update: Update) -> str:
+    """The metrics label of an update: one of :data:`bot.metrics.UPDATE_KINDS`."""
+    if update.message is not None:
+        text = update.message.text or ""
+        return "command" if text.startswith("/") else "message"
+    for kind in ("callback_query", "inline_query", "edited_message"):
+        if getattr(update, kind) is not None:
+            return kind
+    return "other"
+
+
+def conversation_key(
+    handler: ConversationHandler, update: Update  # type: ignore[type-arg]
+) -> ConversationKey | None:
+    """The key under which ``handler`` keeps this update's conversation (as PTB builds it)."""
+    chat, user, query = update.effective_chat, update.effective_user, update.callback_query
+    key: list[int | str] = []
+    if handler.per_chat:
+        if chat is None:
+            return None
+        key.append(chat.id)
+    if handler.per_user:
+        if user is None:
+            return None
+        key.append(user.id)
+    if handler.per_message:
+        if query is None:
+            return None
+        if query.inline_message_id:
+            key.append(query.inline_message_id)
+        elif query.message is not None:
+            key.append(query.message.message_id)
+        else:
+            return None
+    return tuple(key)
+
+
+async def _serialise_sender(session: AsyncSession, update: Update) -> None:
+    """On PostgreSQL, let one sender's updates run one after another across instances.
+
+    A transaction-level advisory lock: released at the update's commit or rollback. (SQLite
+    serialises all writers anyway, with BEGIN IMMEDIATE.)
+    """
+    sender = update.effective_user
+    bind = session.bind
+    if sender is None or bind is None or bind.dialect.name != "postgresql":
+        return
+    await session.execute(_SENDER_LOCK, {"ns": SENDER_LOCK_NAMESPACE,
+                                         "key": sender.id % 2_147_483_647})
 
 
 def build_application(
@@ -137,10 +262,13 @@ def build_application(
         org=load_org_file(settings.org_file),
     )
     base = settings.telegram_api_base_url.rstrip("/")
+    persistence = SqlPersistence(state.sessions, now=state.clock.now,
+                                 scope_session=_scope_session)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(BotApplication)
         .token(settings.telegram_bot_token)
+        .persistence(persistence)
         .base_url(f"{base}/bot{{token}}")
         .base_file_url(f"{base}/file/bot{{token}}")
         .defaults(Defaults(tzinfo=settings.tz, parse_mode="HTML"))
@@ -152,12 +280,21 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
     application = cast(BotApplication, builder.build())
     application.bot_data["state"] = state
+    application.bot_data[LEADER_KEY] = LeaderElection(
+        engine, check_seconds=settings.leader_check_seconds,
+        on_takeover=lambda: run_leader_jobs(application))
     register_gate(application)
     for feature in FEATURES:
         feature.register(application)
     register_fallbacks(application)
+    register_maintenance(application)
     application.add_error_handler(on_error)
     return application
+
+
+def _scope_session() -> AsyncSession | None:
+    scope = current_scope()
+    return scope.session if scope is not None else None
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]

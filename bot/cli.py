@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--team", help="team key for caseworker, networker and provider")
     where.add_argument("--region", help="region key for lead")
     inv.add_argument("--expires", type=_duration, default=None, help="e.g. 7d (default), 48h")
+
+    backup = sub.add_parser(
+        "backup", help="consistent copy of the SQLite database, safe while the bot runs"
+    )
+    backup.add_argument("--out", type=Path, required=True, help="file to write (mode 0600)")
     return parser
 
 
@@ -91,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "db": _db,
             "org": _org_import,
             "invite": _invite,
+            "backup": _backup,
         }[args.command]
         return asyncio.run(handler(settings, args))
     except (SettingsError, CliError) as exc:
@@ -101,13 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, which contains the bot token; alembic is chatty.
-    for noisy in ("httpx", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def _org_check(path: Path) -> int:
@@ -203,6 +205,27 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     print(f"role:    {args.role}" + (f" ({args.team or args.region})" if args.team or args.region
                                      else ""))
     print(f"expires: {expires:%Y-%m-%d %H:%M %Z} (single use)")
+    return 0
+
+
+async def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from storage.backup import BackupError, backup_sqlite
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        plain = url.set(drivername="postgresql")
+        raise CliError(
+            "backup --out is for SQLite; back up PostgreSQL with its own tool, e.g.\n"
+            f"  pg_dump --format=custom --file={args.out} "
+            f"'{plain.render_as_string(hide_password=True)}'\n"
+            "(see the README, Operations: Backup and restore)")
+    try:
+        result = backup_sqlite(Path(url.database or ""), args.out)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{result.path}: {result.size} bytes, schema {result.revision or 'none'}")
     return 0
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+from collections.abc import Awaitable
 
 from bot.app import BotApplication, build_application
+from bot.health import HealthServer
 from bot.services.organisation import import_organisation, load_org_file
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from storage import migrate
 from storage.db import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
+WEBHOOK_PATH = "telegram"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 
 
 async def prepare_database(settings: Settings) -> None:
@@ -22,6 +27,7 @@ async def prepare_database(settings: Settings) -> None:
         await migrate.upgrade(engine)
         org = load_org_file(settings.org_file)
         async with create_session_factory(engine)() as session, session.begin():
+            await migrate.lock_schema(session)
             report = await import_organisation(session, org)
         if report.changed:
             log.info("organisation %s imported: %s", settings.org_file, report.summary())
@@ -33,47 +39,83 @@ async def run_bot(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM: polling by default, webhook when WEBHOOK_URL is set."""
     await prepare_database(settings)
     application = build_application(settings)
+    state = application.bot_data["state"]
+    health = HealthServer(state.engine, listen=settings.health_listen, port=settings.health_port,
+                          alive=lambda: application.running)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with application:
+    # What PTB's run_polling/run_webhook do, but inside our own event loop and signal handling.
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
         await application.start()
-        await _start_updates(application, settings)
+        updates = start_updates(application, settings)
+        if settings.webhook_url:
+            await _listen(updates, "WEBHOOK_PORT", settings.webhook_listen, settings.webhook_port)
+        else:
+            await updates
+        if settings.health_port:
+            await _listen(health.start(), "HEALTH_PORT", settings.health_listen,
+                          settings.health_port)
         log.info(
-            "sozialraum-bot running as @%s: %s mode, database %s, Bot API %s, organisation %s",
+            "sozialraum-bot running as @%s in %s; database %s; Bot API %s; organisation %s; "
+            "health %s",
             application.bot.username,
-            "webhook" if settings.webhook_url else "polling",
-            _safe_url(settings.database_url),
+            _mode(settings),
+            safe_url(settings.database_url),
             settings.telegram_api_base_url,
             settings.org_file,
+            f"{health.url}/healthz" if settings.health_port else "off",
         )
         await stop.wait()
         log.info("stopping")
-        if application.updater is not None:
+    finally:
+        await health.stop()
+        if application.updater is not None and application.updater.running:
             await application.updater.stop()
-        await application.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
 
-async def _start_updates(application: BotApplication, settings: Settings) -> None:
+async def _listen(starting: Awaitable[None], variable: str, host: str, port: int) -> None:
+    """Start a server; a port that cannot be bound is one clear line, not a traceback."""
+    try:
+        await starting
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+        raise SettingsError(f"{variable}: cannot listen on {host}:{port} ({reason})") from None
+
+
+def _mode(settings: Settings) -> str:
+    if settings.webhook_url:
+        return (f"webhook mode ({settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH} -> "
+                f"{settings.webhook_listen}:{settings.webhook_port})")
+    return "polling mode"
+
+
+async def start_updates(application: BotApplication, settings: Settings) -> None:
     updater = application.updater
     assert updater is not None
     if settings.webhook_url:
         await updater.start_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
+            url_path=WEBHOOK_PATH,
+            webhook_url=f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
             secret_token=settings.webhook_secret,
-            allowed_updates=["message", "edited_message", "callback_query", "inline_query"],
+            allowed_updates=ALLOWED_UPDATES,
         )
     else:
-        await updater.start_polling(
-            allowed_updates=["message", "edited_message", "callback_query", "inline_query"],
-        )
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The database URL without its password, for the start-up line."""
     from sqlalchemy.engine import make_url
 

@@ -64,10 +64,25 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9_-]{1,256}$",
+        validate_default=True,
         description="Secret token Telegram sends in X-Telegram-Bot-Api-Secret-Token.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines for people (text) or one JSON object per line."
+    )
+    health_listen: str = Field(
+        default="127.0.0.1", description="Address of the /healthz, /readyz and /metrics server."
+    )
+    health_port: int = Field(
+        default=8080, ge=0, le=65535,
+        description="Port of the /healthz, /readyz and /metrics server; 0 turns it off.",
+    )
+    leader_check_seconds: float = Field(
+        default=15.0, ge=0.1, le=60,
+        description="How often an instance checks or tries to take the scheduler lock (seconds).",
     )
     invite_ttl_days: int = Field(
         default=7, ge=1, le=365, description="Default lifetime of invitation codes in days."
@@ -106,6 +121,19 @@ class Settings(BaseSettings):
         description="Default quiet hours (local): automatic reminders wait until they end; "
                     "off disables them. Users may choose their own with /quiet.",
     )
+
+    @field_validator("telegram_bot_username", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``WEBHOOK_URL=`` in a settings file means the same as leaving it out."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_in_webhook_mode(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("webhook_url") and not value:
+            raise ValueError("required in webhook mode (WEBHOOK_URL is set)")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -209,6 +237,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.webhook_url)
 
 
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

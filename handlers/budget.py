@@ -640,6 +640,7 @@ def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
         per_user=True,
         per_chat=True,
         name="budget",
+        persistent=True,
     )
 
 

@@ -31,23 +31,25 @@ STALE_SEARCH = N_("This list has expired. Please search again with /contacts.")
 STALE = N_("This button is no longer valid. Please start again.")
 
 
-def _searches(context: BotContext) -> dict[int, str]:
+def _searches(context: BotContext) -> dict[str, str]:
+    """Search id (a decimal string: user_data is stored as JSON) → query."""
     assert context.user_data is not None
-    searches: dict[int, str] = context.user_data.setdefault(SEARCHES, {})
+    searches: dict[str, str] = context.user_data.setdefault(SEARCHES, {})
     return searches
 
 
 def _remember(context: BotContext, query: str) -> int:
     searches = _searches(context)
-    search_id = max(searches, default=0) + 1
-    searches[search_id] = query
-    for old in sorted(searches)[:-KEEP_SEARCHES]:
-        del searches[old]
+    ids = sorted(int(key) for key in searches)
+    search_id = (ids[-1] if ids else 0) + 1
+    searches[str(search_id)] = query
+    for old in ids[: max(0, len(ids) + 1 - KEEP_SEARCHES)]:
+        del searches[str(old)]
     return search_id
 
 
 def _recall(context: BotContext, search_id: int | None) -> str:
-    query = _searches(context).get(search_id) if search_id is not None else None
+    query = _searches(context).get(str(search_id)) if search_id is not None else None
     if query is None:
         raise InvalidInput(STALE_SEARCH)
     return query
@@ -133,7 +135,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     elif data.action == "p":
         search_id, page = data.int_arg(1), data.int_arg(2)
         back = None
-        if search_id is not None and page is not None and search_id in _searches(context):
+        if search_id is not None and page is not None and str(search_id) in _searches(context):
             back = (search_id, page)
         await _show_card(update, context, data.int_arg(0), back)
     else:

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot import metrics
 from bot.errors import DomainError
 from handlers.context import BotContext, current_scope
 
@@ -22,12 +23,14 @@ async def on_error(update: object, context: BotContext) -> None:
         scope.failed = True
     error = context.error
     if not isinstance(update, Update):
+        metrics.UPDATE_ERRORS.inc()
         log.error("error outside an update", exc_info=error)
         return
     if isinstance(error, DomainError) and scope is not None:
         text = error.render(scope.t)
         log.info("update %s refused: %s", update.update_id, type(error).__name__)
     else:
+        metrics.UPDATE_ERRORS.inc()
         log.error("update %s failed", update.update_id, exc_info=error)
         if scope is None:
             raise ApplicationHandlerStop

@@ -20,6 +20,7 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.parsing import parse_day, parse_duration
 from bot.parsing.dates import DAY_WORDS
+from bot.persistence import persisted
 from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.hours.weeks import local_today
@@ -36,6 +37,7 @@ STEP_NAMES = {CATEGORY: "cat", TEAM: "team", AMOUNT: "amt", DAY: "day", NOTE: "n
               CONFIRM: "ok"}
 QUICK_MINUTES = ((30, 60, 90), (120, 180, 240))
 DRAFT_KEY = "hours_draft"
+persisted(Draft)  # the draft lives in user_data, which is kept in the database
 
 
 def policy(context: BotContext) -> HoursPolicy:
@@ -301,6 +303,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         },
         fallbacks=[CommandHandler("cancel", cancel), CommandHandler("hours", start)],
         name="hours",
+        persistent=True,
         allow_reentry=True,
     ))
 

@@ -27,7 +27,8 @@ from telegram.ext import (
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
-from bot.parsing.when import Every, parse_when
+from bot.parsing.when import Every, Once, parse_when
+from bot.persistence import persisted
 from bot.services.privacy import FREE_TEXT_REMINDER
 from bot.services.reminders import meetings
 from bot.services.reminders.meetings import MeetingDraft, Occurrence
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 PREFIX = views.MEETINGS
 TITLE, WHEN, PLACE, WHO, DURATION, CONFIRM = range(6)
 DRAFT = "meeting_draft"
+# The draft lives in user_data, which is kept in the database between updates.
+for _kept in (MeetingDraft, Once, Every):
+    persisted(_kept)
 TEXT = filters.TEXT & ~filters.COMMAND
 ORGANISERS = frozenset({Role.LEAD, Role.ADMIN})
 
@@ -350,6 +354,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                    CallbackQueryHandler(cancel, pattern=_on("cancel"))],
         allow_reentry=True,
         name="meeting",
+        persistent=True,
     ))
     application.add_handler(CommandHandler("meetings", meetings_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=_on("list", "show", "att",

@@ -134,6 +134,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                                                       typed_amount)]},
         fallbacks=[CommandHandler("cancel", cancel)],
         name="myhours",
+        persistent=True,
         allow_reentry=True,
     ))
 

@@ -22,9 +22,10 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
 
-from bot import callbacks
+from bot import callbacks, metrics
 from bot.errors import N_, DomainError
 from bot.i18n import I18n, Translator
+from bot.leader import leader_only
 from bot.services.budget import escalation
 from bot.services.budget.requests import get_request
 from bot.services.hours import Week
@@ -84,6 +85,7 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
             if outcome == "sent":
                 await scheduler.sent(session, item, now)
                 report[item.kind] += 1
+                metrics.REMINDERS_SENT.inc()
             elif outcome == "retry":
                 await scheduler.release(session, item)
             else:
@@ -221,6 +223,7 @@ _SENDERS: dict[str, Callable[[_Delivery], Awaitable[None]]] = {
 }
 
 
+@leader_only  # several instances: only the one holding the PostgreSQL lock sends
 async def _job(context: CallbackContext) -> None:  # type: ignore[type-arg]
     await run_scheduler(context.application)
 

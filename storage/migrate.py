@@ -9,9 +9,23 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Advisory lock namespace: instances starting together migrate (and import) one at a time.
+SCHEMA_LOCK_NAMESPACE = 7_402_000
+_SCHEMA_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(current_schema()))")
+
+
+async def lock_schema(connection: AsyncConnection | AsyncSession) -> None:
+    """On PostgreSQL, wait until no other instance changes the schema or the organisation.
+
+    Held until the end of the current transaction; a no-op on SQLite, which locks the file.
+    """
+    bind = connection.bind if isinstance(connection, AsyncSession) else connection
+    if bind is not None and bind.dialect.name == "postgresql":
+        await connection.execute(_SCHEMA_LOCK, {"ns": SCHEMA_LOCK_NAMESPACE})
 
 
 def alembic_config(url: str) -> Config:
@@ -37,6 +51,12 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
+def revisions() -> list[str]:
+    """Every revision id, from the first to the newest."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
 def head_revision() -> str | None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return script.get_current_head()
@@ -54,4 +74,5 @@ async def _run_command(engine: AsyncEngine, run: Callable[[Config], None]) -> No
         run(config)
 
     async with engine.begin() as connection:
+        await lock_schema(connection)
         await connection.run_sync(_in_sync)

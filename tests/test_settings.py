@@ -57,3 +57,24 @@ def test_bad_value_names_the_variable_in_one_line(monkeypatch, env, expected):
         load_settings()
     assert expected in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_webhook_mode_requires_the_secret_and_log_format_is_checked(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "WEBHOOK_SECRET is invalid: required in webhook mode (WEBHOOK_URL is set).")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret_token")
+    settings = load_settings()
+    assert settings.webhook_mode and settings.health_port == 8080
+    # Empty values in a settings file mean "not set": polling, no secret.
+    monkeypatch.setenv("WEBHOOK_URL", "")
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    settings = load_settings()
+    assert not settings.webhook_mode and settings.webhook_secret is None
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(SettingsError, match="LOG_FORMAT is invalid"):
+        load_settings()

@@ -154,10 +154,12 @@ class BotApiSimulator:
         self._runner: web.AppRunner | None = None
         self._last_update_by_user: dict[tuple[str, int], JSON] = {}
         self.webhook_deliveries: list[JSON] = []
+        self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._stopping = False
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -169,6 +171,7 @@ class BotApiSimulator:
         self.port = int(addresses[0][1])
 
     async def stop(self) -> None:
+        self._stopping = True  # open long polls answer at once instead of at their timeout
         for bot in self.bots.values():
             bot.new_update.set()
         if self._runner is not None:
@@ -390,7 +393,7 @@ class BotApiSimulator:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             pending = [u for u in bot.updates if _allowed(u, allowed)]
-            if pending or asyncio.get_running_loop().time() >= deadline:
+            if pending or self._stopping or asyncio.get_running_loop().time() >= deadline:
                 return pending[:limit]
             bot.new_update.clear()
             try:

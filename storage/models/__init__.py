@@ -11,6 +11,7 @@ from storage.models.budget import (
     LeadDeputy,
     RequestState,
 )
+from storage.models.dialogue import DialogueChatData, DialogueState, DialogueUserData
 from storage.models.enums import Role
 from storage.models.hours import HourEntry, WeekReopening
 from storage.models.org import (
@@ -44,6 +45,9 @@ __all__ = [
     "BudgetRequest",
     "BudgetShare",
     "Delivery",
+    "DialogueChatData",
+    "DialogueState",
+    "DialogueUserData",
     "HourCategory",
     "HourEntry",
     "Invitation",

@@ -1,0 +1,36 @@
+"""The hourly housekeeping job (``bot/services/maintenance.py``), run by the leader only."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import Application, CallbackContext
+
+from bot.leader import leader_only
+from bot.services import maintenance
+
+log = logging.getLogger(__name__)
+INTERVAL = timedelta(hours=1)
+
+
+async def run_maintenance(application: Application) -> maintenance.PurgeReport:  # type: ignore[type-arg]
+    state = application.bot_data["state"]
+    async with state.sessions() as session, session.begin():
+        report = await maintenance.purge(session, state.clock.now())
+    if report.anything:
+        log.info("housekeeping: %s idle dialogue rows and %s old update ids removed",
+                 report.dialogues, report.processed_updates)
+    return report
+
+
+@leader_only
+async def _maintenance_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    await run_maintenance(context.application)
+
+
+def register_maintenance(application: Application) -> None:  # type: ignore[type-arg]
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _maintenance_job, interval=INTERVAL, first=timedelta(minutes=5), name="maintenance")

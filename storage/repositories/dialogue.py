@@ -1,0 +1,95 @@
+"""Dialogue state rows: read, write (upsert), drop, and purge when idle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DialogueChatData, DialogueState, DialogueUserData
+
+DataModel = type[DialogueUserData] | type[DialogueChatData]
+DataRow = DialogueUserData | DialogueChatData
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+class DialogueRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- user_data / chat_data ----------------------------------------------------------------
+
+    async def data(self, model: DataModel, owner_id: int) -> dict[str, Any] | None:
+        row: DataRow | None = await self.session.get(model, owner_id, populate_existing=True)
+        return dict(row.data) if row is not None else None
+
+    async def put_data(
+        self, model: DataModel, owner_id: int, data: dict[str, Any], at: datetime
+    ) -> None:
+        """Store ``data`` for the user or chat; an empty dict removes the row."""
+        if not data:
+            await self.drop_data(model, owner_id)
+            return
+        column = _owner_column(model)
+        statement = _insert(self.session)(model).values(
+            {column.name: owner_id, "data": data, "updated_at": at})
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=[column.name], set_={"data": data, "updated_at": at}))
+
+    async def drop_data(self, model: DataModel, owner_id: int) -> None:
+        await self.session.execute(delete(model).where(_owner_column(model) == owner_id))
+
+    # -- conversation states ------------------------------------------------------------------
+
+    async def states(self, name: str) -> dict[str, Any]:
+        rows = await self.session.execute(
+            select(DialogueState.key, DialogueState.state).where(DialogueState.name == name))
+        return {key: state for key, state in rows.all()}
+
+    async def states_for(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """States of the given (handler name, key) pairs that have one."""
+        wanted = list(pairs)
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            select(DialogueState.name, DialogueState.key, DialogueState.state)
+            .where(tuple_(DialogueState.name, DialogueState.key).in_(wanted))
+            .execution_options(populate_existing=True)
+        )
+        return {(name, key): state for name, key, state in rows.all()}
+
+    async def put_state(self, name: str, key: str, state: Any, at: datetime) -> None:
+        """Store a conversation's state; ``None`` ends it (the row goes)."""
+        if state is None:
+            await self.session.execute(delete(DialogueState).where(
+                DialogueState.name == name, DialogueState.key == key))
+            return
+        statement = _insert(self.session)(DialogueState).values(
+            name=name, key=key, state=state, updated_at=at)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["name", "key"], set_={"state": state, "updated_at": at}))
+
+    # -- retention ----------------------------------------------------------------------------
+
+    async def purge_idle(self, before: datetime) -> int:
+        """Drop dialogues untouched since ``before``; returns how many rows went."""
+        removed = 0
+        for model in (DialogueState, DialogueUserData, DialogueChatData):
+            result = await self.session.execute(delete(model).where(model.updated_at < before))
+            removed += int(result.rowcount)  # type: ignore[attr-defined]
+        return removed
+
+
+def _owner_column(model: DataModel) -> Any:
+    if model is DialogueUserData:
+        return DialogueUserData.telegram_user_id
+    return DialogueChatData.chat_id
