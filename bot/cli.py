@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from bot import cli_privacy
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_CONFIG = 2
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--team", help="team key for caseworker, networker and provider")
     where.add_argument("--region", help="region key for lead")
     inv.add_argument("--expires", type=_duration, default=None, help="e.g. 7d (default), 48h")
+    cli_privacy.add_parsers(sub)
     return parser
 
 
@@ -91,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "db": _db,
             "org": _org_import,
             "invite": _invite,
+            "users": cli_privacy.users_command,
+            "retention": cli_privacy.retention_command,
         }[args.command]
         return asyncio.run(handler(settings, args))
     except (SettingsError, CliError) as exc:
@@ -101,13 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, which contains the bot token; alembic is chatty.
-    for noisy in ("httpx", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level)  # never message texts, never the bot token
 
 
 def _org_check(path: Path) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.app import build_application
 from bot.clock import SystemClock
+from bot.logs import configure_logging
 from bot.runner import prepare_database
 from bot.services import access
 from bot.settings import Settings
@@ -57,12 +58,7 @@ DEMO_USERS = (
 async def run_demo(*, script: Path | None, database: Path) -> int:
     """Run the demo; with ``script`` play it and print the transcript."""
     _fresh_database_file(database)
-    logging.basicConfig(
-        filename=str(database.with_suffix(".log")),
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(logging.INFO, filename=str(database.with_suffix(".log")))
 
     async with BotApiSimulator() as sim:
         sim.add_bot(token=DEMO_TOKEN, username=DEMO_BOT, first_name="Sozialraum")
