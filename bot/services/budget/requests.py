@@ -265,6 +265,9 @@ async def ask(
     """A decider asks the requester a question; the request stays pending."""
     request = await get_request(session, request_id)
     await ensure_may_decide(session, request, user, today)
+    if not request.requester.active:
+        raise Conflict(N_("The requester no longer has access to the bot and cannot answer. "
+                          "Please decide without a question."))
     question = BudgetQuestion(
         request_id=request.id, asked_by_id=user.id,
         question=check_free_text(text, max_length=TEXT_MAX), asked_at=now,
