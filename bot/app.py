@@ -17,6 +17,7 @@ from telegram.warnings import PTBUserWarning
 from bot.clock import Clock, SystemClock
 from bot.i18n import I18n
 from bot.ratelimit import KeyedRateLimiter
+from bot.services import privacy
 from bot.services.organisation import OrgFile, load_org_file
 from bot.settings import Settings
 from handlers import FEATURES
@@ -136,6 +137,7 @@ def build_application(
         clock=clock or SystemClock(),
         org=load_org_file(settings.org_file),
     )
+    privacy.configure(state.org.privacy.policy())  # the office's personal-data check
     base = settings.telegram_api_base_url.rstrip("/")
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()

@@ -5,7 +5,18 @@ for the menus and /help, and ``register(application)``. The order of :data:`FEAT
 order of the command menu.
 """
 
-from handlers import budget, hours, invite, language, myhours, start, week
+from handlers import (
+    audit_log,
+    budget,
+    hours,
+    invite,
+    language,
+    myhours,
+    privacy,
+    start,
+    users,
+    week,
+)
 from handlers import help as help_feature
 from handlers.registry import Feature
 
@@ -18,6 +29,9 @@ FEATURES: list[Feature] = [
     help_feature.FEATURE,
     language.FEATURE,
     invite.FEATURE,
+    users.FEATURE,
+    audit_log.FEATURE,
+    privacy.FEATURE,
 ]
 
 __all__ = ["FEATURES", "Feature"]

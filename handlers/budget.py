@@ -35,6 +35,7 @@ from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
 from handlers.common import Markup, answer, claim_press, keyboard, require_role, send, show
 from handlers.context import BotContext
+from handlers.labels import erased_text
 from handlers.registry import Command, Feature
 from storage.models import BudgetRequest, RequestState, Role
 
@@ -178,7 +179,7 @@ async def _announce(context: BotContext, request: BudgetRequest) -> set[tuple[in
                 number=request.number, amount=t.money(request.approved_cents or 0))
             return text, keyboard([[(t("Report actual cost"), views.data("cost", request.id))]])
         text = t("Your request {number} was rejected. Reason: {reason}").format(
-            number=request.number, reason=html.escape(request.reason or ""))
+            number=request.number, reason=erased_text(t, request.reason))
         return text, None
 
     await tell(context.bot, state.i18n, request.requester, build)
