@@ -240,3 +240,49 @@ async def test_admin_reads_the_audit_log_page_by_page_and_by_kind(bot):
     assert "die Kommandozeile · invitation.created · invitation" in only
     await ada.tap_data("aud:1:ls:DROP TABLE:0")
     assert "nicht mehr gültig" in (await ada.reply()).text
+
+
+async def test_every_decision_admin_action_and_export_is_audited(bot):
+    ada = await bot.member("Ada", Role.ADMIN)
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await _send_request(pia)
+    await lea.reply()
+    await lea.tap("Genehmigen")
+    await ada.send("/budget_set nord 2027 35000")
+    assert "Gespeichert" in (await ada.reply()).text
+    await pia.send("/mydata")
+    await pia.reply()
+    await ada.tap_data(f"usr:1:rs:{pia.user_id}:networker")
+    await ada.reply()
+    async with bot.sessions() as session:
+        entries = (await session.execute(
+            select(AuditEntry.action, AuditEntry.actor_user_id).order_by(AuditEntry.id)
+        )).all()
+    assert ("budget_request.created", pia.user_id) in entries
+    assert ("budget_request.approved", lea.user_id) in entries
+    assert ("budget.set", ada.user_id) in entries
+    assert ("export.personal_data", pia.user_id) in entries
+    assert ("user.role_changed", ada.user_id) in entries
+
+
+async def test_the_daily_retention_run_logs_counts_only(bot, caplog):
+    import logging
+    from datetime import time, timedelta
+
+    from handlers.privacy import run_retention
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await _log_hours(pia, "/hours 1 fua heute Zzyzx Ideenbörse")
+    job = bot.app.job_queue.get_jobs_by_name("retention")[0]
+    assert job.next_t.astimezone(bot.state.settings.tz).time() == time(3, 30)
+
+    bot.clock.advance(timedelta(days=366))
+    caplog.set_level(logging.INFO, logger="handlers.privacy")
+    report = await run_retention(bot.app)
+    assert report.counts["hour_entries"] == 1 and report.failed == ()
+    assert "retention run: account=0 hour_entries=1" in caplog.text
+    assert "Zzyzx" not in caplog.text
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(HourEntry.note))).all() == [None]
+    assert [e.details["hour_entries"] for e in await _audit(bot, "retention.purged")] == [1]
