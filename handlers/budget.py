@@ -358,6 +358,8 @@ async def decide_start(update: Update, context: BotContext) -> int:
     request = await budget_requests.get_request(scope.session, data.int_arg(0))
     await budget_requests.ensure_may_decide(scope.session, request, scope.require_user(),
                                             _today(context))
+    if data.action == "ask":
+        budget_requests.ensure_requester_can_answer(request)
     _user_data(context)[TARGET] = request.id
     prompts = {
         "amt": (DECIDE_AMOUNT, t("Which amount do you approve for {number}? Requested: "

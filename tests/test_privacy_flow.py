@@ -286,3 +286,22 @@ async def test_the_daily_retention_run_logs_counts_only(bot, caplog):
     async with bot.sessions() as session:
         assert (await session.scalars(select(HourEntry.note))).all() == [None]
     assert [e.details["hour_entries"] for e in await _audit(bot, "retention.purged")] == [1]
+
+
+async def test_a_deactivated_requester_is_neither_asked_nor_told(bot):
+    from bot.services import users
+
+    ada = await bot.member("Ada", Role.ADMIN)
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await _send_request(pia)
+    card = await lea.reply()
+    async with bot.sessions() as session, session.begin():
+        admin = await session.get(User, ada.user_id)
+        await users.deactivate(session, actor=admin, user_id=pia.user_id, now=bot.clock.now())
+    await lea.tap("Rückfrage stellen", message=card)
+    assert "keinen Zugang mehr" in (await lea.reply()).text
+    pia.drain()
+    await lea.tap("Genehmigen", message=card)
+    assert "genehmigt von Lea" in (await lea.reply()).text
+    assert pia.sim.unread == 0  # no message reaches a deactivated person

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import Invitation, Membership, Region, Role, Team, User
+
+
+def _with_teams() -> tuple[Any, ...]:
+    """Load options for a user's teams and region, which every caller shows."""
+    return (selectinload(User.memberships).selectinload(Membership.team),
+            selectinload(User.region))
 
 
 class UserRepository:
@@ -17,10 +25,7 @@ class UserRepository:
         return await self.session.scalar(
             select(User)
             .where(User.telegram_id == telegram_id)
-            .options(
-                selectinload(User.memberships).selectinload(Membership.team),
-                selectinload(User.region),
-            )
+            .options(*_with_teams())
         )
 
     async def by_id(self, user_id: int) -> User | None:
@@ -48,10 +53,7 @@ class UserRepository:
         return await self.session.scalar(
             select(User)
             .where(User.id == user_id)
-            .options(
-                selectinload(User.memberships).selectinload(Membership.team),
-                selectinload(User.region),
-            )
+            .options(*_with_teams())
             .execution_options(populate_existing=True)
         )
 
@@ -64,10 +66,7 @@ class UserRepository:
         users = await self.session.scalars(
             select(User)
             .where(where)
-            .options(
-                selectinload(User.memberships).selectinload(Membership.team),
-                selectinload(User.region),
-            )
+            .options(*_with_teams())
             .order_by(func.lower(User.display_name), User.id)
             .offset(offset)
             .limit(limit)
