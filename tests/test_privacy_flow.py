@@ -305,3 +305,28 @@ async def test_a_deactivated_requester_is_neither_asked_nor_told(bot):
     await lea.tap("Genehmigen", message=card)
     assert "genehmigt von Lea" in (await lea.reply()).text
     assert pia.sim.unread == 0  # no message reaches a deactivated person
+
+
+async def test_a_closed_request_shows_its_texts_were_removed_after_retention(bot):
+    from datetime import timedelta
+
+    from handlers.privacy import run_retention
+
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await _send_request(pia)
+    await lea.reply()
+    await lea.tap("Ablehnen")
+    await lea.reply()
+    await lea.send("Bitte mit dem Stadtteilbeirat abstimmen")
+    await lea.reply()
+    bot.clock.advance(timedelta(days=400))
+    assert (await run_retention(bot.app)).counts["budget"] == 1
+    async with bot.sessions() as session:
+        request = await session.scalar(select(BudgetRequest))
+    pia.drain()
+    await pia.tap_data(f"bud:1:open:{request.id}")
+    card = (await pia.reply()).text
+    assert "Zweck: (nach Ablauf der Aufbewahrungsfrist gelöscht)" in card
+    assert "Abgelehnt von Lea" in card and "Stadtteilbeirat" not in card
+    assert "1.250,50" in card
