@@ -30,6 +30,7 @@ from bot.leader import BOT_DATA_KEY as LEADER_KEY
 from bot.leader import LeaderElection, election_of, run_leader_jobs
 from bot.persistence import SqlPersistence
 from bot.ratelimit import KeyedRateLimiter
+from bot.services import privacy
 from bot.services.organisation import OrgFile, load_org_file
 from bot.settings import Settings
 from handlers import FEATURES
@@ -261,6 +262,7 @@ def build_application(
         clock=clock or SystemClock(),
         org=load_org_file(settings.org_file),
     )
+    privacy.configure(state.org.privacy.policy())  # the office's personal-data check
     base = settings.telegram_api_base_url.rstrip("/")
     persistence = SqlPersistence(state.sessions, now=state.clock.now,
                                  scope_session=_scope_session)

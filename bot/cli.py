@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from bot import cli_privacy
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_CONFIG = 2
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", help="consistent copy of the SQLite database, safe while the bot runs"
     )
     backup.add_argument("--out", type=Path, required=True, help="file to write (mode 0600)")
+    cli_privacy.add_parsers(sub)
     return parser
 
 
@@ -97,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "org": _org_import,
             "invite": _invite,
             "backup": _backup,
+            "users": cli_privacy.users_command,
+            "retention": cli_privacy.retention_command,
         }[args.command]
         return asyncio.run(handler(settings, args))
     except (SettingsError, CliError) as exc:
@@ -109,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _configure_logging(settings: Settings) -> None:
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format)  # never texts, never the token
 
 
 def _org_check(path: Path) -> int:

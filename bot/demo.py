@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.app import BotApplication, build_application
 from bot.clock import ShiftedClock, SystemClock
 from bot.errors import InvalidInput
+from bot.logs import configure_logging
 from bot.parsing.when import Once, parse_when
 from bot.runner import prepare_database
 from bot.services import access
@@ -61,12 +62,7 @@ DEMO_USERS = (
 async def run_demo(*, script: Path | None, database: Path) -> int:
     """Run the demo; with ``script`` play it and print the transcript."""
     _fresh_database_file(database)
-    logging.basicConfig(
-        filename=str(database.with_suffix(".log")),
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(logging.INFO, filename=str(database.with_suffix(".log")))
 
     async with BotApiSimulator() as sim:
         sim.add_bot(token=DEMO_TOKEN, username=DEMO_BOT, first_name="Sozialraum")

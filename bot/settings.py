@@ -135,6 +135,34 @@ class Settings(BaseSettings):
             raise ValueError("required in webhook mode (WEBHOOK_URL is set)")
         return value
 
+    # Data protection: how long each kind of data is kept (see docs/datenschutz.md).
+    retention_notes_days: int = Field(
+        default=365, ge=1, le=3650,
+        description="Free-text notes on hours, and the texts of closed FuA requests, are "
+                    "erased this many days after they were written or decided.",
+    )
+    retention_faq_questions_days: int = Field(
+        default=365, ge=1, le=3650, description="Questions asked to the FAQ are erased after this.",
+    )
+    retention_reminders_days: int = Field(
+        default=90, ge=1, le=3650, description="Reminders are erased this long after they fired.",
+    )
+    retention_audit_days: int = Field(
+        default=3 * 365, ge=30, le=3650, description="Audit log entries are erased after this.",
+    )
+    retention_inactive_users_days: int = Field(
+        default=90, ge=0, le=3650,
+        description="A deactivated person's personal data is anonymised after this many days.",
+    )
+    retention_bookkeeping_days: int = Field(
+        default=7, ge=2, le=365,
+        description="Technical records (processed updates, button claims, used invitations, "
+                    "copies of closed request cards) are erased after this.",
+    )
+    retention_run_at: time = Field(
+        default=time(3, 30), description="Local time of the daily retention run (HH:MM).",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

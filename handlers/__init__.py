@@ -6,6 +6,7 @@ order of the command menu.
 """
 
 from handlers import (
+    audit_log,
     budget,
     contacts,
     hours,
@@ -13,9 +14,11 @@ from handlers import (
     language,
     meetings,
     myhours,
+    privacy,
     reminders,
     start,
     team,
+    users,
     week,
 )
 from handlers import help as help_feature
@@ -34,6 +37,9 @@ FEATURES: list[Feature] = [
     help_feature.FEATURE,
     language.FEATURE,
     invite.FEATURE,
+    users.FEATURE,
+    audit_log.FEATURE,
+    privacy.FEATURE,
 ]
 
 __all__ = ["FEATURES", "Feature"]

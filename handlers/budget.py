@@ -34,6 +34,7 @@ from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
 from handlers.common import Markup, answer, claim_press, keyboard, require_role, send, show
 from handlers.context import BotContext
+from handlers.labels import erased_text
 from handlers.registry import Command, Feature
 from storage.models import BudgetRequest, RequestState, Role
 
@@ -177,7 +178,7 @@ async def _announce(context: BotContext, request: BudgetRequest) -> set[tuple[in
                 number=request.number, amount=t.money(request.approved_cents or 0))
             return text, keyboard([[(t("Report actual cost"), views.data("cost", request.id))]])
         text = t("Your request {number} was rejected. Reason: {reason}").format(
-            number=request.number, reason=html.escape(request.reason or ""))
+            number=request.number, reason=erased_text(t, request.reason))
         return text, None
 
     await tell(context.bot, state.i18n, request.requester, build)
@@ -356,6 +357,8 @@ async def decide_start(update: Update, context: BotContext) -> int:
     request = await budget_requests.get_request(scope.session, data.int_arg(0))
     await budget_requests.ensure_may_decide(scope.session, request, scope.require_user(),
                                             _today(context))
+    if data.action == "ask":
+        budget_requests.ensure_requester_can_answer(request)
     _user_data(context)[TARGET] = request.id
     prompts = {
         "amt": (DECIDE_AMOUNT, t("Which amount do you approve for {number}? Requested: "

@@ -89,7 +89,12 @@ async def update_copies(
 
 
 async def tell(bot: Bot, i18n: I18n, user: User, build: Build) -> None:
-    """Send a message built in ``user``'s language; an unreachable chat is only logged."""
+    """Send a message built in ``user``'s language; an unreachable chat is only logged.
+
+    Deactivated people lost their access and hear nothing more.
+    """
+    if not user.active:
+        return
     text, markup = build(i18n.get(user.locale))
     try:
         await bot.send_message(user.telegram_id, text, reply_markup=markup)

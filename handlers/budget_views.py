@@ -13,6 +13,7 @@ from bot.errors import N_
 from bot.i18n import Translator
 from bot.services.budget.allocation import BudgetStatus, Figures
 from handlers.common import keyboard
+from handlers.labels import erased_text, person_name
 from storage.models import AuditEntry, BudgetQuestion, BudgetRequest, RequestState
 
 PREFIX = "bud"
@@ -95,10 +96,10 @@ def card_text(
     lines = [f"<b>{request.number}</b>" + (f" – {heading}" if heading else "")]
     lines += [
         t("Team: {team}").format(team=html.escape(request.team.name)),
-        t("From: {name}").format(name=html.escape(request.requester.display_name)),
+        t("From: {name}").format(name=person_name(t, request.requester)),
         t("Amount: {amount}").format(amount=t.money(request.amount_cents)),
-        t("Purpose: {title}").format(title=html.escape(request.title)),
-        html.escape(request.description),
+        t("Purpose: {title}").format(title=erased_text(t, request.title)),
+        *([html.escape(request.description)] if request.description else []),
         t("Planned for: {date}").format(date=t.date(request.planned_on)),
     ]
     if available is not None and request.state == RequestState.PENDING:
@@ -113,7 +114,7 @@ def card_text(
 
 def outcome_line(t: Translator, request: BudgetRequest, tz: tzinfo) -> str | None:
     when = t.datetime(request.decided_at.astimezone(tz)) if request.decided_at else ""
-    who = html.escape(request.decided_by.display_name) if request.decided_by else ""
+    who = person_name(t, request.decided_by) if request.decided_by_id else ""
     if request.state == RequestState.APPROVED or request.state == RequestState.REPORTED:
         text = t("✅ {amount} approved by {name} on {when}").format(
             amount=t.money(request.approved_cents or 0), name=who, when=when)
@@ -123,7 +124,7 @@ def outcome_line(t: Translator, request: BudgetRequest, tz: tzinfo) -> str | Non
         return text
     if request.state == RequestState.REJECTED:
         return t("❌ Rejected by {name} on {when}: {reason}").format(
-            name=who, when=when, reason=html.escape(request.reason or ""))
+            name=who, when=when, reason=erased_text(t, request.reason))
     if request.state == RequestState.WITHDRAWN:
         return t("↩️ Withdrawn by the requester on {when}").format(when=when)
     return None
@@ -157,7 +158,9 @@ def history_text(
     lines = ["<b>" + t("History of {number}").format(number=request.number) + "</b>"]
     for entry, name in entries:
         label = t(HISTORY_ACTIONS.get(entry.action, entry.action))
-        parts = [t.datetime(entry.at.astimezone(tz)), html.escape(name or t("the bot")), label]
+        who = (html.escape(name) if name else t("(erased)")) if entry.actor_user_id else (
+            t("the bot"))
+        parts = [t.datetime(entry.at.astimezone(tz)), who, label]
         amount = entry.details.get("amount_cents")
         if amount is not None:
             parts.append(t.money(int(amount)))
@@ -167,8 +170,8 @@ def history_text(
 
 def question_text(t: Translator, question: BudgetQuestion) -> str:
     return t("Question from {name} about {number} ({title}):\n{question}").format(
-        name=html.escape(question.asked_by.display_name),
+        name=person_name(t, question.asked_by),
         number=question.request.number,
-        title=html.escape(question.request.title),
-        question=html.escape(question.question),
+        title=erased_text(t, question.request.title),
+        question=erased_text(t, question.question),
     )

@@ -15,14 +15,13 @@ log = logging.getLogger(__name__)
 INTERVAL = timedelta(hours=1)
 
 
-async def run_maintenance(application: Application) -> maintenance.PurgeReport:  # type: ignore[type-arg]
+async def run_maintenance(application: Application) -> int:  # type: ignore[type-arg]
     state = application.bot_data["state"]
     async with state.sessions() as session, session.begin():
-        report = await maintenance.purge(session, state.clock.now())
-    if report.anything:
-        log.info("housekeeping: %s idle dialogue rows and %s old update ids removed",
-                 report.dialogues, report.processed_updates)
-    return report
+        removed = await maintenance.purge(session, state.clock.now())
+    if removed:
+        log.info("housekeeping: %s idle dialogue rows removed", removed)
+    return removed
 
 
 @leader_only

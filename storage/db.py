@@ -30,10 +30,11 @@ def create_engine(
 
     SQLite: WAL for readers beside one writer, foreign keys on, a busy timeout, and
     ``BEGIN IMMEDIATE`` so that two writers queue instead of failing on a lock upgrade.
+    SQL parameters (users' texts among them) never appear in logs or error messages.
     """
     if is_sqlite_url(url):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
@@ -42,6 +43,7 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args=connect_args or {},
     )
 

@@ -52,7 +52,7 @@ async def _refused_with_private_words(bot, captured) -> tuple[int, int, str]:
 async def test_json_lines_carry_ids_and_no_texts(bot, captured):
     update_id, user_id, output = await _refused_with_private_words(bot, captured)
     records = [json.loads(line) for line in output.splitlines()]
-    refused = [r for r in records if r["message"] == f"update {update_id} refused: InvalidInput"]
+    refused = [r for r in records if r["message"] == f"update {update_id} refused: PersonalDataFound"]
     assert refused and refused[0]["update_id"] == update_id
     assert refused[0]["user_id"] == user_id
     assert {"time", "level", "logger"} <= refused[0].keys()
@@ -70,14 +70,18 @@ async def test_text_lines_carry_ids_and_no_texts(bot, captured):
 def test_formatters_render_an_error_with_its_traceback():
     record = logging.LogRecord("bot.app", logging.ERROR, __file__, 1, "update %s failed", (7,),
                                None)
+    typed = "Familie " + "Zzyzx"  # built at run time, so the source line does not hold it
     try:
-        raise RuntimeError("boom")
+        raise RuntimeError(typed)
     except RuntimeError:
         import sys
 
         record.exc_info = sys.exc_info()
     ContextFilter().filter(record)
     entry = json.loads(JsonFormatter().format(record))
-    assert entry["message"] == "update 7 failed" and "RuntimeError: boom" in entry["exception"]
+    assert entry["message"] == "update 7 failed"
+    # The traceback keeps its frames; the message could quote a user, so it is withheld.
+    assert "raise RuntimeError" in entry["exception"] and "Zzyzx" not in entry["exception"]
+    assert "RuntimeError (message withheld)" in entry["exception"]
     assert "update_id" not in entry  # outside an update: no ids
     assert TextFormatter().format(record).split(" ", 2)[2].startswith("ERROR bot.app: update 7")

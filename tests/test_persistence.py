@@ -14,7 +14,7 @@ from bot.persistence import SqlPersistence, UnreadableData, persisted
 from bot.persistence.codec import decode, encode
 from bot.services import maintenance
 from bot.services.hours import Draft
-from storage.models import DialogueState, DialogueUserData, ProcessedUpdate
+from storage.models import DialogueState, DialogueUserData
 from storage.repositories.dialogue import DialogueRepository
 
 
@@ -90,7 +90,7 @@ async def test_unreadable_data_starts_the_dialogue_afresh(persistence, sessions,
     assert "unreadable" in caplog.text
 
 
-async def test_housekeeping_forgets_idle_dialogues_and_old_update_ids(sessions, clock):
+async def test_housekeeping_forgets_idle_dialogues(sessions, clock):
     now = clock.now()
     old, recent = now - timedelta(days=8), now - timedelta(hours=1)
     async with sessions() as session, session.begin():
@@ -98,11 +98,8 @@ async def test_housekeeping_forgets_idle_dialogues_and_old_update_ids(sessions, 
         await repo.put_state("hours", "[1,1]", 2, old)
         await repo.put_state("hours", "[2,2]", 2, recent)
         await repo.put_data(DialogueUserData, 1, {"x": 1}, old)
-        session.add_all([ProcessedUpdate(update_id=1, processed_at=old),
-                         ProcessedUpdate(update_id=2, processed_at=recent)])
     async with sessions() as session, session.begin():
-        report = await maintenance.purge(session, now)
-    assert (report.dialogues, report.processed_updates) == (2, 1)
+        assert await maintenance.purge(session, now) == 2
     async with sessions() as session:
         assert await session.scalar(select(DialogueState.key)) == "[2,2]"
-        assert await session.scalar(select(ProcessedUpdate.update_id)) == 2
+        assert await session.scalar(select(DialogueUserData.telegram_user_id)) is None

@@ -99,6 +99,7 @@ async def create_invitation(
         role=role.value,
         team=team.key if team else None,
         region=region.key if region else None,
+        source="chat" if inviter else "command line",
     )
     return NewInvitation(code, invitation)
 
@@ -176,6 +177,9 @@ async def ensure_admin(
     """Register a configured admin (ADMIN_IDS) on first contact."""
     users = UserRepository(session)
     user = await users.by_telegram_id(telegram_id)
+    if user is not None and not user.active:
+        # ADMIN_IDS bootstraps the first admin; it does not undo a deactivation.
+        raise NotAllowed(N_("Your access has been deactivated. Please contact the administrator."))
     if user is not None:
         return user
     user = User(

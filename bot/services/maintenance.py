@@ -1,36 +1,45 @@
-"""Housekeeping the leader runs every hour: forget what is no longer needed.
+"""Housekeeping the leader runs every hour, and dialogues as personal data.
 
-* Dialogues idle for :data:`DIALOGUE_IDLE` go (they may hold drafts of short free-text
-  fields; the user who comes back is told the dialogue expired and starts again).
-* Processed update ids older than :data:`PROCESSED_UPDATE_KEEP` go: Telegram gives up
-  redelivering an update after 24 hours, so a week is ample for recognising duplicates.
+Dialogues idle for :data:`DIALOGUE_IDLE` go: they may hold drafts of short free-text fields,
+and the user who comes back is told the dialogue expired and starts again. Processed update
+ids and other technical records expire with the daily retention run
+(:mod:`bot.services.bookkeeping`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.data_kind import DataKind
+from storage.models import DialogueChatData, DialogueUserData, User
 from storage.repositories.dialogue import DialogueRepository
-from storage.repositories.system import purge_processed_updates
 
 DIALOGUE_IDLE = timedelta(hours=48)
-PROCESSED_UPDATE_KEEP = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class PurgeReport:
-    dialogues: int
-    processed_updates: int
-
-    @property
-    def anything(self) -> bool:
-        return bool(self.dialogues or self.processed_updates)
+async def purge(session: AsyncSession, now: datetime) -> int:
+    """Forget dialogues idle since :data:`DIALOGUE_IDLE`; how many rows went."""
+    return await DialogueRepository(session).purge_idle(now - DIALOGUE_IDLE)
 
 
-async def purge(session: AsyncSession, now: datetime) -> PurgeReport:
-    dialogues = await DialogueRepository(session).purge_idle(now - DIALOGUE_IDLE)
-    updates = await purge_processed_updates(session, now - PROCESSED_UPDATE_KEEP)
-    return PurgeReport(dialogues=dialogues, processed_updates=updates)
+async def export_dialogues(session: AsyncSession, user: User) -> dict[str, Any]:
+    """Drafts of unfinished dialogues (in a private chat, chat id = Telegram user id)."""
+    repo = DialogueRepository(session)
+    return {
+        "user_data": await repo.data(DialogueUserData, user.telegram_id) or {},
+        "chat_data": await repo.data(DialogueChatData, user.telegram_id) or {},
+    }
+
+
+async def forget_dialogues(session: AsyncSession, user: User, now: datetime) -> int:
+    return await DialogueRepository(session).forget_owner(user.telegram_id)
+
+
+DIALOGUES = DataKind(
+    name="unfinished_dialogues",
+    export=export_dialogues,
+    forget=forget_dialogues,
+)

@@ -30,11 +30,18 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when the person's data was erased (/forgetme or retention): the row stays as an
+    # anonymous placeholder so that hours, budget figures and the audit log keep their links.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     region: Mapped[Region | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class Membership(Base):

@@ -80,6 +80,19 @@ class DialogueRepository:
 
     # -- retention ----------------------------------------------------------------------------
 
+    async def forget_owner(self, telegram_id: int) -> int:
+        """Drop a person's drafts and dialogues in their private chat (chat id = user id)."""
+        removed = 0
+        keys = [f"[{telegram_id}]", f"[{telegram_id},{telegram_id}]"]
+        for statement in (
+            delete(DialogueUserData).where(DialogueUserData.telegram_user_id == telegram_id),
+            delete(DialogueChatData).where(DialogueChatData.chat_id == telegram_id),
+            delete(DialogueState).where(DialogueState.key.in_(keys)),
+        ):
+            result = await self.session.execute(statement)
+            removed += int(result.rowcount)  # type: ignore[attr-defined]
+        return removed
+
     async def purge_idle(self, before: datetime) -> int:
         """Drop dialogues untouched since ``before``; returns how many rows went."""
         removed = 0

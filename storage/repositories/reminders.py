@@ -228,10 +228,6 @@ class ReminderRepository:
                 .values(last_run_at=now)
             )
 
-    async def purge(self, *, deliveries_before: datetime, reminders_before: datetime) -> None:
-        """Forget old ledger rows and fired one-off reminders (their texts) for good."""
-        await self.session.execute(delete(Delivery).where(Delivery.due_at < deliveries_before))
-        await self.session.execute(
-            delete(Reminder).where(Reminder.done.is_(True),
-                                   Reminder.next_at < reminders_before)
-        )
+    async def purge_deliveries(self, *, before: datetime) -> None:
+        """Forget ledger rows no scheduler window will look at again."""
+        await self.session.execute(delete(Delivery).where(Delivery.due_at < before))

@@ -1,16 +1,15 @@
-"""Bookkeeping queries: one-shot claims, inserts that may race, processed update ids."""
+"""Bookkeeping queries: one-shot claims, inserts that may race."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OneShot, ProcessedUpdate
+from storage.models import OneShot
 from storage.models.base import Base
 
 
@@ -31,9 +30,3 @@ async def insert_unless_present(session: AsyncSession, model: type[Base], **valu
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
-
-async def purge_processed_updates(session: AsyncSession, before: datetime) -> int:
-    """Forget update ids processed before ``before``; Telegram redelivers within a day."""
-    result = await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Invitation, Membership, Region, Team, User
+from storage.models import Invitation, Membership, Region, Role, Team, User
+
+
+def _with_teams() -> tuple[Any, ...]:
+    """Load options for a user's teams and region, which every caller shows."""
+    return (selectinload(User.memberships).selectinload(Membership.team),
+            selectinload(User.region))
 
 
 class UserRepository:
@@ -17,10 +25,7 @@ class UserRepository:
         return await self.session.scalar(
             select(User)
             .where(User.telegram_id == telegram_id)
-            .options(
-                selectinload(User.memberships).selectinload(Membership.team),
-                selectinload(User.region),
-            )
+            .options(*_with_teams())
         )
 
     async def by_id(self, user_id: int) -> User | None:
@@ -42,6 +47,38 @@ class UserRepository:
                 )
             ).all()
         )
+
+    async def with_details(self, user_id: int) -> User | None:
+        """A user with teams and region loaded, fresh from the database."""
+        return await self.session.scalar(
+            select(User)
+            .where(User.id == user_id)
+            .options(*_with_teams())
+            .execution_options(populate_existing=True)
+        )
+
+    async def listed(
+        self, *, team_id: int | None, role: str | None, active: bool, offset: int, limit: int
+    ) -> tuple[list[User], int]:
+        """A page of people (erased ones never), by name, and how many match in all."""
+        where = _listing(team_id, role, active)
+        total = await self.session.scalar(select(func.count()).select_from(User).where(where))
+        users = await self.session.scalars(
+            select(User)
+            .where(where)
+            .options(*_with_teams())
+            .order_by(func.lower(User.display_name), User.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(users.all()), int(total or 0)
+
+    async def other_active_admins(self, user_id: int) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(User).where(
+                User.role == Role.ADMIN, User.active.is_(True), User.id != user_id
+            )
+        ) or 0)
 
     async def invitation_by_hash(self, code_hash: str) -> Invitation | None:
         return await self.session.scalar(
@@ -72,3 +109,14 @@ class OrgRepository:
 
     async def regions(self) -> list[Region]:
         return list((await self.session.scalars(select(Region).order_by(Region.key))).all())
+
+
+def _listing(team_id: int | None, role: str | None, active: bool) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = [User.anonymised_at.is_(None), User.active.is_(active)]
+    if role is not None:
+        conditions.append(User.role == role)
+    if team_id is not None:
+        conditions.append(
+            User.id.in_(select(Membership.user_id).where(Membership.team_id == team_id))
+        )
+    return and_(*conditions)

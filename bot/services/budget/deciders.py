@@ -18,7 +18,7 @@ MAX_ABSENCE = timedelta(days=366)
 async def is_deputy(session: AsyncSession, user: User, region_id: int, today: date) -> bool:
     deputyships = await BudgetRepository(session).active_deputyships(today)
     return any(
-        d.deputy_id == user.id and d.region_id == region_id and d.lead.active
+        d.deputy_id == user.id and d.region_id == region_id and _still_lead(d.lead)
         for d in deputyships
     )
 
@@ -39,7 +39,7 @@ async def deciders(session: AsyncSession, region_id: int, today: date) -> list[U
     leads = [u for u in leads if u.region_id == region_id]
     deputies = [
         d.deputy for d in await BudgetRepository(session).active_deputyships(today)
-        if d.region_id == region_id and d.deputy.active and d.lead.active
+        if d.region_id == region_id and d.deputy.active and _still_lead(d.lead)
     ]
     found: dict[int, User] = {u.id: u for u in [*leads, *deputies]}
     if not found:
@@ -108,6 +108,11 @@ async def end_absence(
 
 async def current_deputyship(session: AsyncSession, lead: User, today: date) -> LeadDeputy | None:
     return await BudgetRepository(session).deputyship_of(lead.id, today)
+
+
+def _still_lead(user: User) -> bool:
+    """A deputyship ends in effect when its lead is deactivated or no longer a lead."""
+    return user.active and user.role == Role.LEAD
 
 
 def _require_lead(user: User) -> None:

@@ -162,6 +162,13 @@ async def ensure_may_decide(
         raise Conflict(N_("This request has already been decided. Nothing was changed."))
 
 
+def ensure_requester_can_answer(request: BudgetRequest) -> None:
+    """A question only makes sense while the requester still has access."""
+    if not request.requester.active:
+        raise Conflict(N_("The requester no longer has access to the bot and cannot answer. "
+                          "Please decide without a question."))
+
+
 async def approve(
     session: AsyncSession, *, request_id: int, user: User, now: datetime, today: date,
     amount_cents: int | None = None,
@@ -265,6 +272,7 @@ async def ask(
     """A decider asks the requester a question; the request stays pending."""
     request = await get_request(session, request_id)
     await ensure_may_decide(session, request, user, today)
+    ensure_requester_can_answer(request)
     question = BudgetQuestion(
         request_id=request.id, asked_by_id=user.id,
         question=check_free_text(text, max_length=TEXT_MAX), asked_at=now,

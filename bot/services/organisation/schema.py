@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.services.budget.schema import BudgetSpec
 from bot.services.hours.policy import HoursPolicy
+from bot.services.privacy import PrivacySpec
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -127,6 +128,7 @@ class OrgFile(_Model):
     # Feature sections: each typed by its feature.
     hours: HoursPolicy = Field(default_factory=HoursPolicy)
     budgets: list[BudgetSpec] = Field(default_factory=list)
+    privacy: PrivacySpec = Field(default_factory=PrivacySpec)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> OrgFile:

@@ -11,8 +11,6 @@ from bot.services.reminders.quiet import QuietHours
 
 # After downtime the scheduler looks back at most this far; older due work is not revisited.
 MAX_CATCH_UP = timedelta(days=7)
-# Fired one-off reminders keep their text this long (for the snooze buttons), then go.
-KEEP_FIRED = timedelta(days=7)
 # Ledger rows are needed only while their due instant can come round again in a window.
 KEEP_DELIVERIES = timedelta(days=30)
 

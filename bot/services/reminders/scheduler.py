@@ -27,7 +27,6 @@ from bot.services.reminders import personal
 from bot.services.reminders.meetings import occurrences_of, participants
 from bot.services.reminders.policy import (
     KEEP_DELIVERIES,
-    KEEP_FIRED,
     MAX_CATCH_UP,
     ReminderPolicy,
 )
@@ -273,5 +272,5 @@ async def finish_run(session: AsyncSession, now: datetime) -> None:
     """Remember this run and forget what no window will look at again."""
     repo = ReminderRepository(session)
     await repo.mark_run(RUN_NAME, now)
-    await repo.purge(deliveries_before=now - KEEP_DELIVERIES,
-                     reminders_before=now - KEEP_FIRED)
+    # Fired reminders expire with the retention run (bot/services/reminders/personal_data.py).
+    await repo.purge_deliveries(before=now - KEEP_DELIVERIES)
