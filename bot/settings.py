@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ORG_FILE = PACKAGE_DIR / "data" / "norderstedt.yaml"
+DEFAULT_FAQ_DIR = PACKAGE_DIR / "data" / "faq"
 SUPPORTED_LOCALES = ("de", "en")
 
 
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
         description="How often the bot looks for FuA requests to raise again (minutes).",
     )
 
+    faq_dir: Path = Field(
+        default=DEFAULT_FAQ_DIR,
+        description="Folder with the FAQ files de.yaml, en.yaml and lexicon.yaml.",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -123,6 +129,13 @@ class Settings(BaseSettings):
     def _org_file_exists(cls, value: Path) -> Path:
         if not value.is_file():
             raise ValueError(f"no such file: {value}")
+        return value
+
+    @field_validator("faq_dir")
+    @classmethod
+    def _faq_dir_exists(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"no such folder: {value}")
         return value
 
     @property

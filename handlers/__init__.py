@@ -5,7 +5,7 @@ for the menus and /help, and ``register(application)``. The order of :data:`FEAT
 order of the command menu.
 """
 
-from handlers import budget, hours, invite, language, myhours, start, week
+from handlers import budget, faq, hours, invite, language, myhours, start, week
 from handlers import help as help_feature
 from handlers.registry import Feature
 
@@ -15,6 +15,7 @@ FEATURES: list[Feature] = [
     week.FEATURE,
     myhours.FEATURE,
     budget.FEATURE,
+    faq.FEATURE,
     help_feature.FEATURE,
     language.FEATURE,
     invite.FEATURE,

@@ -55,7 +55,7 @@ async def test_registration_by_invitation_code_in_german_and_english(bot):
 
     commands = bot.sim.commands_for(scope={"type": "chat", "chat_id": ben.telegram_id})
     assert [c["command"] for c in commands] == [
-        "week", "budget", "away", "help", "cancel", "language", "invite",
+        "week", "budget", "away", "faq", "help", "cancel", "language", "invite",
     ]
 
 

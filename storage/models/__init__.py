@@ -12,6 +12,7 @@ from storage.models.budget import (
     RequestState,
 )
 from storage.models.enums import Role
+from storage.models.faq import FaqChatEntry, FaqFeedback, FaqNotice, FaqQuestion, QuestionOutcome
 from storage.models.hours import HourEntry, WeekReopening
 from storage.models.org import (
     HourCategory,
@@ -36,6 +37,10 @@ __all__ = [
     "BudgetQuestion",
     "BudgetRequest",
     "BudgetShare",
+    "FaqChatEntry",
+    "FaqFeedback",
+    "FaqNotice",
+    "FaqQuestion",
     "HourCategory",
     "HourEntry",
     "Invitation",
@@ -47,6 +52,7 @@ __all__ = [
     "Provider",
     "ProviderContact",
     "ProviderTeam",
+    "QuestionOutcome",
     "Region",
     "RequestState",
     "Role",
