@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHMARKS: list[str] = []  # module names under bench/, added as features land
+BENCHMARKS: list[str] = ["faq"]  # module names under bench/, added as features land
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,7 +89,7 @@ def stats_text(t: Translator, stats: Stats, question_of: dict[str, str]) -> str:
 
     lines = ["<b>" + t("FAQ statistics") + "</b>", "", "<b>" + t("Most asked") + "</b>"]
     lines += [f"{n}× {title(key)}" for key, n in stats.most_asked] or [t("No questions yet.")]
-    lines += ["", "<b>" + t("Without an answer: {count}").format(count=stats.unanswered_total)
+    lines += ["", "<b>" + t("Not found in the FAQ: {count}").format(count=stats.unanswered_total)
               + "</b>"]
     for question in stats.unanswered_latest:
         state = (t("answered") if question.answered_at else

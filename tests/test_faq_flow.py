@@ -245,7 +245,8 @@ async def test_reload_and_statistics_for_admins(engine, clock, simulator, tmp_pa
         await ada.send("/faq_stats")
         stats = (await ada.reply()).text
         assert "Am häufigsten gefragt\n2× Was genau ist FuA" in stats
-        assert "Ohne Antwort: 1\n• Wann ist die Weihnachtsfeier? (nicht weitergegeben)" in stats
+        assert ("Nicht in der FAQ gefunden: 1\n"
+                "• Wann ist die Weihnachtsfeier? (nicht weitergegeben)") in stats
         assert "1× 👎 / 0× 👍 Was genau ist FuA" in stats
     finally:
         await harness.stop()

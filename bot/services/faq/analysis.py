@@ -41,6 +41,7 @@ FUZZY_WEIGHT = 0.8  # a corrected typo counts a little less than the word itself
 QUESTION_WORD_IMPORTANCE = 0.25
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """One spelling for umlaut variants: ``Träger``, ``Traeger`` → ``trager``; ß → ss."""
     word = word.lower().replace("ß", "ss")
@@ -103,8 +104,8 @@ class Analyzer:
         )
         self._known: frozenset[str] = frozenset()
         self._surface: list[str] = []
-        self._stem_cache: dict[str, str] = {}
         self.correct = lru_cache(maxsize=4096)(self._correct)
+        self.token = lru_cache(maxsize=65536)(self._token)
 
     # -- building blocks -----------------------------------------------------------------------
 
@@ -112,7 +113,7 @@ class Analyzer:
         stem = self._stemmer.stemWord(folded)
         return str(stem)
 
-    def token(self, raw: str) -> str | None:
+    def _token(self, raw: str) -> str | None:
         """The index token of one word, or None for a stop word."""
         key = self._raw.get(raw)
         if key is not None:
