@@ -229,11 +229,12 @@ class CompoundSplitter:
     """
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
+        known = set(vocabulary)
         self._base: dict[str, str] = {}
-        for word in vocabulary:
+        for word in known:
             for link in _LINKS:
                 self._base.setdefault(word + link, word)
-        for word in vocabulary:
+        for word in known:
             self._base[word] = word  # a word that is known as such needs no link
         self.split = lru_cache(maxsize=8192)(self._split)
 
