@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import logging
 import warnings
-from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -39,13 +38,22 @@ from bot.services.faq.schema import FaqFileError
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import faq_views as views
 from handlers.budget_notify import tell
-from handlers.common import Markup, answer, keyboard, require_role, send, show
+from handlers.common import (
+    STALE,
+    Markup,
+    answer,
+    keyboard,
+    pressed_data,
+    require_role,
+    send,
+    show,
+    user_data,
+)
 from handlers.context import BotContext
 from handlers.fallback import STRAY_TEXT
 from handlers.menu import commands_for
 from handlers.registry import Command, Feature
-from storage.models import FaqNotice, FaqQuestion, Role, User
-from storage.repositories.faq import FaqRepository
+from storage.models import FaqQuestion, Role
 
 log = logging.getLogger(__name__)
 
@@ -53,26 +61,12 @@ CATALOG = "faq_catalog"  # bot_data key
 TARGET = "faq_answering"  # user_data key: the question a lead is answering
 ANSWER = 0
 EXAMPLES = 5
-STALE = N_("This button is no longer valid. Please start again.")
 PASS_ON = N_("Pass my question on")
 
 
 def catalog(context: BotContext) -> FaqCatalog:
     found: FaqCatalog = context.application.bot_data[CATALOG]
     return found
-
-
-def _pressed(update: Update) -> callbacks.Callback:
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, views.PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
-    return data
-
-
-def _user_data(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    return context.user_data
 
 
 def _related(context: BotContext, names: tuple[str, ...]) -> list[str]:
@@ -108,17 +102,17 @@ async def _show_answer(update: Update, context: BotContext, question: FaqQuestio
 async def question_typed(update: Update, context: BotContext) -> None:
     """Text outside any dialogue: answer it, suggest, or offer to pass it on."""
     assert update.message is not None
-    await _answer(update, context, update.message.text or "")
+    await _reply_to(update, context, update.message.text or "")
 
 
 async def faq_command(update: Update, context: BotContext) -> None:
     """/faq QUESTION asks; /faq alone explains and offers the most asked questions."""
     if context.args:
-        await _answer(update, context, " ".join(context.args))
+        await _reply_to(update, context, " ".join(context.args))
         return
     scope, t = context.scope, context.t
     await questions.ensure_chat_entries(scope.session, catalog(context))
-    popular = [key for key, _ in await FaqRepository(scope.session).most_asked(EXAMPLES)]
+    popular = await questions.popular(scope.session, EXAMPLES)
     rows = [[(views.short(question), views.data("ex", key))]
             for key, question in catalog(context).examples(t.locale, popular, EXAMPLES)]
     await send(update, context,
@@ -127,7 +121,8 @@ async def faq_command(update: Update, context: BotContext) -> None:
                keyboard(rows))
 
 
-async def _answer(update: Update, context: BotContext, text: str) -> None:
+async def _reply_to(update: Update, context: BotContext, text: str) -> None:
+    """Answer, suggest or offer to pass on; text without a meaningful word gets a hint."""
     scope, t = context.scope, context.t
     asked = await questions.ask(scope.session, catalog(context), user=scope.require_user(),
                                 text=text, now=scope.now)
@@ -159,7 +154,7 @@ async def _answer(update: Update, context: BotContext, text: str) -> None:
 async def pressed(update: Update, context: BotContext) -> None:
     """Buttons outside the answer dialogue: examples, suggestions, ratings, passing on."""
     await answer(update)
-    data = _pressed(update)
+    data = pressed_data(update, views.PREFIX)
     handler = _ACTIONS.get(data.action)
     if handler is None:
         raise InvalidInput(STALE)
@@ -229,9 +224,8 @@ async def _forward(update: Update, context: BotContext, data: callbacks.Callback
         except TelegramError:
             log.warning("question %s not delivered to user %s", question.id, user.id)
             continue
-        scope.session.add(FaqNotice(question_id=question.id, user_id=user.id,
-                                    chat_id=message.chat_id, message_id=message.message_id))
-    await scope.session.flush()
+        questions.remember_copy(scope.session, question, user, chat_id=message.chat_id,
+                                message_id=message.message_id)
 
 
 # --- A lead answers -----------------------------------------------------------------------------
@@ -242,8 +236,8 @@ async def answer_start(update: Update, context: BotContext) -> int:
     await answer(update)
     scope, t = context.scope, context.t
     question = await questions.answerable(scope.session, user=scope.require_user(),
-                                          question_id=_pressed(update).int_arg(0))
-    _user_data(context)[TARGET] = question.id
+                                          question_id=pressed_data(update, views.PREFIX).int_arg(0))
+    user_data(context)[TARGET] = question.id
     asker = question.user.display_name if question.user else "?"
     await send(update, context,
                t("Please type your answer to “{question}” (at most {limit} characters). It goes "
@@ -259,10 +253,10 @@ async def answer_typed(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     assert update.message is not None
     question = await questions.answer(
-        scope.session, user=scope.require_user(), question_id=_user_data(context).get(TARGET),
+        scope.session, user=scope.require_user(), question_id=user_data(context).get(TARGET),
         text=update.message.text or "", now=scope.now)
     await scope.commit()
-    _user_data(context).pop(TARGET, None)
+    user_data(context).pop(TARGET, None)
     await _update_copies(context, question)
     if question.user is not None:
         asker = question.user
@@ -284,8 +278,7 @@ async def answer_typed(update: Update, context: BotContext) -> int:
 
 async def _update_copies(context: BotContext, question: FaqQuestion) -> None:
     i18n = context.state.i18n
-    for notice in await FaqRepository(context.scope.session).notices(question.id):
-        user = await context.scope.session.get(User, notice.user_id)
+    for notice, user in await questions.copies(context.scope.session, question):
         lead_t = i18n.get(user.locale if user is not None else None)
         try:
             await context.bot.edit_message_text(views.card_text(lead_t, question),
@@ -297,7 +290,7 @@ async def _update_copies(context: BotContext, question: FaqQuestion) -> None:
 
 async def cancel(update: Update, context: BotContext) -> int:
     await answer(update)
-    _user_data(context).pop(TARGET, None)
+    user_data(context).pop(TARGET, None)
     await show(update, context, context.t("Cancelled. Nothing was sent."))
     return ConversationHandler.END
 
@@ -356,16 +349,14 @@ _ACTIONS = {
 }
 
 
-def _on(*actions: str) -> str:
-    return rf"^{views.PREFIX}:{callbacks.VERSION}:({'|'.join(actions)})(:|$)"
-
-
 def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(answer_start, pattern=_on("ans"))],
+        entry_points=[
+            CallbackQueryHandler(answer_start, pattern=callbacks.pattern(views.PREFIX, "ans")),
+        ],
         states={ANSWER: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed)]},
         fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=_on("cancel"))],
+                   CallbackQueryHandler(cancel, pattern=callbacks.pattern(views.PREFIX, "cancel"))],
         allow_reentry=True,
         per_user=True,
         per_chat=True,

@@ -18,7 +18,7 @@ from bot.services.faq.catalog import ChatEntry, FaqCatalog
 from bot.services.faq.ranking import Decision, Verdict
 from bot.services.faq.schema import QUESTION_MAX
 from bot.services.privacy import check_free_text
-from storage.models import FaqChatEntry, FaqQuestion, QuestionOutcome, Role, User
+from storage.models import FaqChatEntry, FaqNotice, FaqQuestion, QuestionOutcome, Role, User
 from storage.repositories.budget import BudgetRepository
 from storage.repositories.faq import FaqRepository, Rating
 from storage.repositories.users import UserRepository
@@ -172,6 +172,25 @@ async def forward(session: AsyncSession, *, user: User, question_id: int | None,
                  subject_type="faq_question", subject_id=question.id,
                  recipients=len(recipients))
     return await _reloaded(session, question.id), recipients
+
+
+def remember_copy(session: AsyncSession, question: FaqQuestion, user: User, *, chat_id: int,
+                  message_id: int) -> None:
+    """A lead's copy of a passed-on question, so that the answer can update every copy."""
+    session.add(FaqNotice(question_id=question.id, user_id=user.id, chat_id=chat_id,
+                          message_id=message_id))
+
+
+async def copies(session: AsyncSession,
+                 question: FaqQuestion) -> list[tuple[FaqNotice, User | None]]:
+    """Every lead's copy of the question, with the lead (None if deleted meanwhile)."""
+    return [(notice, await session.get(User, notice.user_id))
+            for notice in await FaqRepository(session).notices(question.id)]
+
+
+async def popular(session: AsyncSession, limit: int) -> list[str]:
+    """Keys of the entries shown most often."""
+    return [key for key, _ in await FaqRepository(session).most_asked(limit)]
 
 
 async def answerable(session: AsyncSession, *, user: User,

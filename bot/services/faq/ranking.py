@@ -99,9 +99,8 @@ class LanguageIndex:
         self._idf = {token: _idf(count, n) for token, count in df.items()}
         # A word no entry contains is as telling as the rarest known word.
         self._idf_unknown = _idf(1, n)
-        self._answer_known = {t for tokens in answer_tokens for t in tokens}
         analyzer.learn(
-            set(df) | self._answer_known,
+            set(df) | {t for tokens in answer_tokens for t in tokens},
             (w for d in documents for w in words(f"{d.main} {d.answer}")),
         )
 
@@ -125,31 +124,37 @@ class LanguageIndex:
         covered = np.zeros(n, dtype=np.float32)
         weight_sum = 0.0
         for word in question:
-            best = np.zeros(n, dtype=np.float32)
-            hit = np.zeros(n, dtype=np.float32)
-            idf = 0.0
-            for alt in word.alternatives:
-                main = self._vector(self._main, alt.token)
-                answer = self._vector(self._answer, alt.token)
-                if main is None and answer is None:
-                    continue
-                combined = np.zeros(n, dtype=np.float32)
-                found = np.zeros(n, dtype=np.float32)
-                if main is not None:
-                    combined += main
-                    found = np.maximum(found, (main > 0).astype(np.float32))
-                if answer is not None:
-                    combined += ANSWER_WEIGHT * answer
-                    found = np.maximum(found, ANSWER_COVERAGE * (answer > 0))
-                np.maximum(best, alt.weight * combined, out=best)
-                np.maximum(hit, alt.weight * found, out=hit)
-                idf = max(idf, self._idf.get(alt.token, self._idf_unknown * ANSWER_COVERAGE))
-            idf = (idf or self._idf_unknown) * word.importance
-            total += best
-            covered += idf * hit
-            weight_sum += idf
-        coverage = covered / weight_sum if weight_sum else covered
-        return total, coverage
+            score, hit, idf = self._word(word, n)
+            weight = idf * word.importance
+            total += score
+            covered += weight * hit
+            weight_sum += weight
+        return total, covered / weight_sum if weight_sum else covered
+
+    def _word(self, word: QueryWord, n: int) -> tuple[Vector, Vector, float]:
+        """One word's best alternative per entry: its score, how well it is found (1 in the
+        main field, less in the answer only), and how telling the word is (idf)."""
+        score = np.zeros(n, dtype=np.float32)
+        hit = np.zeros(n, dtype=np.float32)
+        idf = 0.0
+        for alt in word.alternatives:
+            main = self._vector(self._main, alt.token)
+            answer = self._vector(self._answer, alt.token)
+            if main is None and answer is None:
+                continue
+            combined = np.zeros(n, dtype=np.float32)
+            found = np.zeros(n, dtype=np.float32)
+            if main is not None:
+                combined += main
+                found = np.maximum(found, (main > 0).astype(np.float32))
+            if answer is not None:
+                combined += ANSWER_WEIGHT * answer
+                found = np.maximum(found, ANSWER_COVERAGE * (answer > 0))
+            np.maximum(score, alt.weight * combined, out=score)
+            np.maximum(hit, alt.weight * found, out=hit)
+            # A word that only answers contain tells less than a rare word of a question.
+            idf = max(idf, self._idf.get(alt.token, self._idf_unknown * ANSWER_COVERAGE))
+        return score, hit, idf or self._idf_unknown
 
 
 class FaqIndex:
