@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import logging
-import warnings
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -26,7 +25,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -368,10 +366,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     settings = application.bot_data["state"].settings
     application.bot_data[CATALOG] = FaqCatalog(settings.faq_dir)
     application.bot_data[STRAY_TEXT] = question_typed
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        dialogue = _dialogue()
-    application.add_handler(dialogue)
+    application.add_handler(_dialogue())  # per user and chat; bot/app.py quiets PTB's warning
     application.add_handler(CommandHandler("faq", faq_command))
     application.add_handler(CommandHandler("faq_reload", reload_command))
     application.add_handler(CommandHandler("faq_stats", stats_command))
