@@ -47,6 +47,9 @@ def unpack(data: str | None, prefix: str) -> Callback | None:
     return Callback(prefix=prefix, action=parts[2], args=tuple(parts[3:]))
 
 
-def pattern(prefix: str) -> str:
-    """Regex for PTB's CallbackQueryHandler: every version of ``prefix``."""
+def pattern(prefix: str, *actions: str) -> str:
+    """Regex for PTB's CallbackQueryHandler: every version of ``prefix``, or only these
+    ``actions`` of the current version (entry points of a dialogue)."""
+    if actions:
+        return rf"^{prefix}:{VERSION}:({'|'.join(actions)})(:|$)"
     return rf"^{prefix}:"

@@ -131,8 +131,12 @@ def _org_check(path: Path) -> int:
 
 async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.runner import run_bot
+    from bot.services.faq.schema import FaqFileError
 
-    await run_bot(settings)
+    try:
+        await run_bot(settings)
+    except FaqFileError as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ORG_FILE = PACKAGE_DIR / "data" / "norderstedt.yaml"
+DEFAULT_FAQ_DIR = PACKAGE_DIR / "data" / "faq"
 SUPPORTED_LOCALES = ("de", "en")
 
 
@@ -163,6 +164,11 @@ class Settings(BaseSettings):
         default=time(3, 30), description="Local time of the daily retention run (HH:MM).",
     )
 
+    faq_dir: Path = Field(
+        default=DEFAULT_FAQ_DIR,
+        description="Folder with the FAQ files de.yaml, en.yaml and lexicon.yaml.",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -256,6 +262,13 @@ class Settings(BaseSettings):
         if interval is not None and value * 60 < interval:
             raise ValueError("must cover at least one SCHEDULER_INTERVAL_SECONDS, or reminders "
                              "would be missed between two runs")
+        return value
+
+    @field_validator("faq_dir")
+    @classmethod
+    def _faq_dir_exists(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"no such folder: {value}")
         return value
 
     @property

@@ -32,7 +32,17 @@ from bot.services.budget import requests as budget_requests
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
-from handlers.common import Markup, answer, claim_press, keyboard, require_role, send, show
+from handlers.common import (
+    Markup,
+    answer,
+    claim_press,
+    keyboard,
+    pressed_data,
+    require_role,
+    send,
+    show,
+    user_data,
+)
 from handlers.context import BotContext
 from handlers.labels import erased_text
 from handlers.registry import Command, Feature
@@ -54,11 +64,7 @@ def _today(context: BotContext) -> date:
 
 
 def _pressed(update: Update) -> callbacks.Callback:
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, views.PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
-    return data
+    return pressed_data(update, views.PREFIX)
 
 
 def _text(update: Update) -> str:
@@ -67,8 +73,7 @@ def _text(update: Update) -> str:
 
 
 def _user_data(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    return context.user_data
+    return user_data(context)
 
 
 # --- Overview -------------------------------------------------------------------------------
@@ -612,7 +617,7 @@ _ACTIONS = {
 
 
 def _on(*actions: str) -> str:
-    return rf"^{views.PREFIX}:{callbacks.VERSION}:({'|'.join(actions)})(:|$)"
+    return callbacks.pattern(views.PREFIX, *actions)
 
 
 def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]

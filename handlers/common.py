@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.errors import N_, NotAllowed
+from bot import callbacks
+from bot.errors import N_, InvalidInput, NotAllowed
 from handlers.context import BotContext
 from storage.models import Role
 from storage.repositories.system import claim_once
 
 Markup = InlineKeyboardMarkup | None
+STALE = N_("This button is no longer valid. Please start again.")
 
 
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -59,3 +62,18 @@ async def claim_press(update: Update, context: BotContext, action: str) -> bool:
     assert query is not None and query.message is not None
     key = f"{action}:{query.message.chat.id}:{query.message.message_id}"
     return await claim_once(context.scope.session, key, context.scope.now)
+
+
+def pressed_data(update: Update, prefix: str) -> callbacks.Callback:
+    """The pressed button's data of ``prefix``; a malformed or outdated one is refused."""
+    query = update.callback_query
+    data = callbacks.unpack(query.data if query else None, prefix)
+    if data is None:
+        raise InvalidInput(STALE)
+    return data
+
+
+def user_data(context: BotContext) -> dict[str, Any]:
+    """The user's dialogue state (PTB keeps it per user)."""
+    assert context.user_data is not None
+    return context.user_data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -12,6 +14,10 @@ from telegram.ext import (
 )
 
 from handlers.context import BotContext
+
+# bot_data key: a feature that answers text typed outside any dialogue (the FAQ does).
+STRAY_TEXT = "stray_text"
+StrayTextHandler = Callable[[Update, BotContext], Awaitable[None]]
 
 MEDIA = (
     filters.Sticker.ALL
@@ -49,6 +55,11 @@ async def unsupported_media(update: Update, context: BotContext) -> None:
 
 
 async def unhandled_text(update: Update, context: BotContext) -> None:
+    """Text no dialogue took: the feature registered for it answers, else a hint."""
+    handler: StrayTextHandler | None = context.application.bot_data.get(STRAY_TEXT)
+    if handler is not None:
+        await handler(update, context)
+        return
     assert update.message is not None
     await update.message.reply_text(
         context.t("I did not understand that. /help shows what you can do.")

@@ -39,6 +39,19 @@ def test_missing_token_is_one_clear_line(tmp_path):
     )
 
 
+def test_a_missing_faq_file_stops_start_up_with_one_line(tmp_path):
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "FAQ_DIR": str(faq),
+           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    result = run("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"sozialraum-bot: de.yaml: file not found in {faq}"
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_org_check_reports_valid_and_broken_files(tmp_path):
     ok = run("org", "check", "bot/data/norderstedt.yaml")
     assert ok.returncode == 0 and "2 regions, 4 teams, 9 providers" in ok.stdout

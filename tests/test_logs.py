@@ -52,7 +52,8 @@ async def _refused_with_private_words(bot, captured) -> tuple[int, int, str]:
 async def test_json_lines_carry_ids_and_no_texts(bot, captured):
     update_id, user_id, output = await _refused_with_private_words(bot, captured)
     records = [json.loads(line) for line in output.splitlines()]
-    refused = [r for r in records if r["message"] == f"update {update_id} refused: PersonalDataFound"]
+    expected = f"update {update_id} refused: PersonalDataFound"
+    refused = [r for r in records if r["message"] == expected]
     assert refused and refused[0]["update_id"] == update_id
     assert refused[0]["user_id"] == user_id
     assert {"time", "level", "logger"} <= refused[0].keys()

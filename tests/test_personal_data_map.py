@@ -45,6 +45,12 @@ NOT_FREE_TEXT = {
     "scheduler_run.name": "scheduler name",
     "dialogue_state.name": "dialogue name",
     "dialogue_state.key": "chat and user ids of a dialogue",
+    **{f"faq_chat_entry.{c}": "a published FAQ entry a lead wrote or approved (checked for "
+       "personal data)" for c in ("question", "answer")},
+    **{f"{table}.entry_key": "FAQ entry id" for table in ("faq_feedback", "faq_question")},
+    "faq_chat_entry.key": "FAQ entry id",
+    **{f"{table}.locale": "language code" for table in ("faq_chat_entry", "faq_question")},
+    "faq_question.outcome": "how the FAQ answered",
 }
 
 

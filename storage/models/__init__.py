@@ -13,6 +13,7 @@ from storage.models.budget import (
 )
 from storage.models.dialogue import DialogueChatData, DialogueState, DialogueUserData
 from storage.models.enums import Role
+from storage.models.faq import FaqChatEntry, FaqFeedback, FaqNotice, FaqQuestion, QuestionOutcome
 from storage.models.hours import HourEntry, WeekReopening
 from storage.models.org import (
     HourCategory,
@@ -48,6 +49,10 @@ __all__ = [
     "DialogueChatData",
     "DialogueState",
     "DialogueUserData",
+    "FaqChatEntry",
+    "FaqFeedback",
+    "FaqNotice",
+    "FaqQuestion",
     "HourCategory",
     "HourEntry",
     "Invitation",
@@ -60,6 +65,7 @@ __all__ = [
     "Provider",
     "ProviderContact",
     "ProviderTeam",
+    "QuestionOutcome",
     "Region",
     "Reminder",
     "ReminderSettings",

@@ -1,6 +1,6 @@
 """reminders: personal reminders, meeting attendance, deliveries
 
-Revision ID: 0005_reminders
+Revision ID: 0004_reminders
 Revises: 0003_budget
 Create Date: 2026-11-25 15:21:56.343875
 """
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0005_reminders'
+revision: str = '0004_reminders'
 down_revision: str | None = '0003_budget'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """golive: dialogue state shared by instances
 
-Revision ID: 0007_golive
-Revises: 0005_reminders
+Revision ID: 0005_golive
+Revises: 0004_reminders
 Create Date: 2026-11-25 15:21:52.966684
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0007_golive'
-down_revision: str | None = '0005_reminders'
+revision: str = '0005_golive'
+down_revision: str | None = '0004_reminders'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

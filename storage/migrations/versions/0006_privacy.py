@@ -1,7 +1,7 @@
 """privacy: anonymised users
 
-Revision ID: 0008_privacy
-Revises: 0007_golive
+Revision ID: 0006_privacy
+Revises: 0005_golive
 Create Date: 2026-11-26 09:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0008_privacy'
-down_revision: str | None = '0007_golive'
+revision: str = '0006_privacy'
+down_revision: str | None = '0005_golive'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

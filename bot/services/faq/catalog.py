@@ -1,0 +1,128 @@
+"""The FAQ in memory: the files plus the entries leads wrote in the chat.
+
+Everything the search needs is one immutable :class:`Snapshot`; a reload or a new entry
+builds a new snapshot (in a worker thread, the event loop keeps serving) and swaps it in
+one assignment, so a question never sees half an index. A file that does not validate
+leaves the current snapshot in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.services.faq.ranking import Decision, Document, FaqIndex, Thresholds, decide
+from bot.services.faq.schema import FaqEntry, KnowledgeBase, load_knowledge_base
+from bot.settings import SUPPORTED_LOCALES
+
+
+@dataclass(frozen=True)
+class ChatEntry:
+    """An entry written in the chat: one language only."""
+
+    key: str
+    locale: str
+    question: str
+    answer: str
+
+    def as_entry(self) -> FaqEntry:
+        return FaqEntry(id=self.key, question=self.question, answer=self.answer)
+
+
+def _document(entry: FaqEntry) -> Document:
+    return Document(entry.id, " ".join([entry.question, *entry.phrasings, *entry.tags]),
+                    entry.answer)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    knowledge: KnowledgeBase
+    chat_entries: tuple[ChatEntry, ...]
+    entries: dict[str, dict[str, FaqEntry]]  # key → language → entry
+    index: FaqIndex
+
+    @classmethod
+    def build(cls, knowledge: KnowledgeBase, chat_entries: Iterable[ChatEntry]) -> Snapshot:
+        chat = tuple(chat_entries)
+        entries: dict[str, dict[str, FaqEntry]] = {}
+        documents: dict[str, list[Document]] = {locale: [] for locale in SUPPORTED_LOCALES}
+        for locale, file_entries in knowledge.entries.items():
+            for entry in file_entries:
+                entries.setdefault(entry.id, {})[locale] = entry
+                documents[locale].append(_document(entry))
+        for item in chat:
+            entry = item.as_entry()
+            entries.setdefault(item.key, {})[item.locale] = entry
+            documents.setdefault(item.locale, []).append(_document(entry))
+        return cls(knowledge, chat, entries, FaqIndex(documents, knowledge.lexicon))
+
+
+class FaqCatalog:
+    """The current snapshot, and how to replace it."""
+
+    def __init__(self, directory: Path, thresholds: Thresholds | None = None) -> None:
+        self.directory = directory
+        self.thresholds = thresholds or Thresholds()
+        self._snapshot = Snapshot.build(load_knowledge_base(directory), ())
+        self.chat_entries_loaded = False
+        self._lock = asyncio.Lock()
+
+    @property
+    def file_entry_count(self) -> int:
+        return len(self._snapshot.knowledge.ids)
+
+    @property
+    def chat_entry_count(self) -> int:
+        return len(self._snapshot.chat_entries)
+
+    def entry(self, key: str, locale: str) -> tuple[FaqEntry, str] | None:
+        """The entry in ``locale``, or in the language it exists in; with that language."""
+        versions = self._snapshot.entries.get(key)
+        if not versions:
+            return None
+        if locale in versions:
+            return versions[locale], locale
+        language, entry = next(iter(versions.items()))
+        return entry, language
+
+    def understands(self, text: str) -> bool:
+        return self._snapshot.index.understands(text)
+
+    def ask(self, text: str, locale: str) -> Decision:
+        return decide(self._snapshot.index.search(text, prefer=locale), self.thresholds)
+
+    def examples(self, locale: str, keys: Sequence[str], limit: int) -> list[tuple[str, str]]:
+        """(key, question) for the given keys that exist, then the first file entries."""
+        found: list[tuple[str, str]] = []
+        for key in [*keys, *self._snapshot.knowledge.ids]:
+            entry = self.entry(key, locale)
+            if entry is not None and key not in {k for k, _ in found}:
+                found.append((key, entry[0].question))
+            if len(found) == limit:
+                break
+        return found
+
+    async def reload(self, chat_entries: Iterable[ChatEntry]) -> None:
+        """Read the files again and merge ``chat_entries``; raises FaqFileError, keeps the old."""
+        chat = tuple(chat_entries)
+        async with self._lock:
+            knowledge = await asyncio.to_thread(load_knowledge_base, self.directory)
+            self._snapshot = await asyncio.to_thread(Snapshot.build, knowledge, chat)
+            self.chat_entries_loaded = True
+
+    async def set_chat_entries(self, chat_entries: Iterable[ChatEntry]) -> None:
+        """Merge the entries from the database (at the first question after start-up)."""
+        chat = tuple(chat_entries)
+        async with self._lock:
+            current = self._snapshot
+            self._snapshot = await asyncio.to_thread(Snapshot.build, current.knowledge, chat)
+            self.chat_entries_loaded = True
+
+    async def add(self, entry: ChatEntry) -> None:
+        """A new entry from the chat, searchable from the next question on."""
+        async with self._lock:
+            current = self._snapshot
+            chat = (*(c for c in current.chat_entries if c.key != entry.key), entry)
+            self._snapshot = await asyncio.to_thread(Snapshot.build, current.knowledge, chat)
