@@ -8,7 +8,6 @@ sent after the update's transaction has committed.
 from __future__ import annotations
 
 import html
-import warnings
 from datetime import date
 from typing import Any
 
@@ -21,7 +20,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -653,12 +651,9 @@ def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        # Dialogues are tracked per user and chat on purpose (buttons of earlier messages,
-        # such as a lead's request cards, start them); PTB warns about that choice.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        dialogue = _dialogue()
-    application.add_handler(dialogue)
+    # Per user and chat on purpose: buttons of earlier messages, such as a lead's request
+    # cards, start the dialogue (bot/app.py quiets PTB's warning about that choice).
+    application.add_handler(_dialogue())
     application.add_handler(CommandHandler("budget", budget_command))
     application.add_handler(CommandHandler("away", away_command))
     application.add_handler(CommandHandler("budget_set", budget_set_command))
