@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.digest.schedule import require_recipient
 from bot.services.hours import HoursPolicy, Week
-from bot.services.reminders.meetings import occurrences_of, takes_part
+from bot.services.reminders.meetings import Audience, Person, occurrences_of
 from storage.models import HourCategory, Meeting, Region, Role, Team, User
 from storage.repositories.budget import BudgetRepository, BudgetSums
 from storage.repositories.digest import (
@@ -206,10 +206,11 @@ async def _meetings(
     if not found:
         return []
     answers = await repo.attendance_counts(now, end)
-    people = await repo.active_people()
+    people = [Person.of(user) for user in await repo.active_people()]
     outlook = []
     for meeting, start in found:
-        participants = sum(1 for person in people if takes_part(person, meeting))
+        audience = Audience.of(meeting)
+        participants = sum(1 for person in people if audience.includes(person))
         coming, not_coming = answers.get((meeting.id, start), (0, 0))
         outlook.append(MeetingOutlook(meeting, start, coming, not_coming,
                                       max(0, participants - coming - not_coming)))

@@ -1,4 +1,4 @@
-"""digest: each lead's digest schedule
+"""digest: each lead's digest schedule; an index for sums of hours over a period
 
 Revision ID: 0008_digest
 Revises: 0007_faq
@@ -30,7 +30,12 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_digest_settings_user_id_app_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_digest_settings'))
     )
+    with op.batch_alter_table('hour_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_hour_entry_day_sums', ['work_date', 'team_id', 'category_id', 'minutes'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('hour_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_hour_entry_day_sums')
+
     op.drop_table('digest_settings')
