@@ -96,11 +96,11 @@ class DigestRepository:
             select(Region).where(self._in_scope(Region.id)).order_by(Region.key)
         )).all())
 
-    async def teams(self) -> list[Team]:
-        return list((await self.session.scalars(
-            select(Team).where(Team.active.is_(True), self._in_scope(Team.region_id))
-            .order_by(Team.key)
-        )).all())
+    async def teams(self, *, active_only: bool = True) -> list[Team]:
+        query = select(Team).where(self._in_scope(Team.region_id)).order_by(Team.key)
+        if active_only:
+            query = query.where(Team.active.is_(True))
+        return list((await self.session.scalars(query)).all())
 
     async def quotas(self) -> dict[tuple[int, int], int]:
         """Weekly minutes per (team, category) where a quota is set."""
