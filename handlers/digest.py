@@ -9,7 +9,7 @@ next run rather than lost. Every digest that goes out is audited as ``export.dig
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,29 +40,38 @@ _NOW_WORDS = frozenset({"now", "jetzt", "sofort"})
 @dataclass(frozen=True)
 class PreparedDigest:
     text: views.DigestText
-    chart: bytes | None  # PNG
-    scope_key: str  # for the audit log: a region id, or "all"
+    chart: digest_chart.Chart | None
+    scope_key: str  # for the audit log: region ids, or "all"
+    png: bytes | None = None  # the chart, once drawn
 
 
 async def prepare(
     session: AsyncSession, t: Translator, user: User, *, as_of: datetime, now: datetime,
     tz: tzinfo, hours: HoursPolicy,
 ) -> PreparedDigest:
-    """The user's digest as of ``as_of``: figures (read in ``session``), text and chart."""
+    """The user's digest as of ``as_of``: figures (read in ``session``) and text; the chart
+    is drawn by :func:`draw`, after the caller is done with the database."""
     scope = figures.scope_of(user)
     since = await schedule.last_sent(session, user.id) or as_of - timedelta(days=7)
     digest = await figures.compute(session, scope, as_of=as_of, now=now, tz=tz, hours=hours,
                                    members_since=since)
+    digest = replace(digest, new_members=[m for m in digest.new_members if m.user_id != user.id])
     chart = views.chart_of(t, digest)
-    png = await asyncio.to_thread(digest_chart.render_png, chart) if chart else None
     key = "all" if scope.region_ids is None else ",".join(map(str, sorted(scope.region_ids)))
-    return PreparedDigest(views.render(t, digest, tz, with_chart=png is not None), png, key)
+    return PreparedDigest(views.render(t, digest, tz, with_chart=chart is not None), chart, key)
+
+
+async def draw(digest: PreparedDigest) -> PreparedDigest:
+    """Render the chart in a worker thread (a second or less), so the bot goes on meanwhile."""
+    if digest.chart is None:
+        return digest
+    return replace(digest, png=await asyncio.to_thread(digest_chart.render_png, digest.chart))
 
 
 async def deliver(bot: Bot, chat_id: int, digest: PreparedDigest) -> None:
     """The chart with its caption (or the first text), then the rest of the text."""
-    if digest.chart is not None:
-        await bot.send_photo(chat_id, InputFile(digest.chart, filename="digest.png"),
+    if digest.png is not None:
+        await bot.send_photo(chat_id, InputFile(digest.png, filename="digest.png"),
                              caption=digest.text.caption)
     else:
         await bot.send_message(chat_id, digest.text.caption)
@@ -110,9 +119,10 @@ async def _overview(update: Update, context: BotContext, note: str | None = None
     choice = await schedule.current(scope.session, scope.require_user(), _default(context))
     lines = [*([note, ""] if note else []),
              "<b>📊 " + t("Your digest") + "</b>",
-             t("Where each team of your region stands: last week's hours against the quotas "
-               "and the trend, who logged nothing, the FuA budget and requests waiting for a "
-               "decision, the next meetings, open questions and new members, with a chart."),
+             t("Where each team stands (leads: their region; administrators: every region): "
+               "last week's hours against the quotas and the trend, who logged nothing, the "
+               "FuA budget and requests waiting for a decision, the next meetings, open "
+               "questions and new members, with a chart."),
              "",
              t("Schedule: {schedule}").format(schedule=views.schedule_text(t, choice))]
     rows = [[(t("📨 Send it now"), callbacks.pack(PREFIX, "now"))],
@@ -131,7 +141,7 @@ async def _send_now(update: Update, context: BotContext) -> None:
                            tz=settings.tz, hours=context.state.org.hours)
     await record(scope.session, user, digest, now=scope.now, source="chat")
     await scope.commit()
-    await deliver(context.bot, user.telegram_id, digest)
+    await deliver(context.bot, user.telegram_id, await draw(digest))
 
 
 def _clock(text: str | None) -> time:

@@ -9,6 +9,7 @@ audited as ``export.hours`` or ``export.budget``.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import warnings
 from datetime import date
@@ -144,14 +145,14 @@ async def _send_file(update: Update, context: BotContext, data: callbacks.Callba
     else:
         made = await tables.budget_tables(scope.session, region_scope, period, tz=settings.tz,
                                           now=scope.now)
-    content = files.write(made, file_format, t, t.locale)
     rows = len(files.csv_table(made).rows) if file_format == "csv" else sum(
         len(table.rows) for table in made)
     regions = await DigestRepository(scope.session, region_scope.region_ids).regions()
     key = "all" if region_scope.region_ids is None else ",".join(r.key for r in regions)
     tables.record_export(scope.session, actor=user, what=what, file_format=file_format,
                          period=period, scope_key=key, rows=rows, now=scope.now, source="chat")
-    await scope.commit()
+    await scope.commit()  # before writing the file (up to a second), so no lock waits on it
+    content = await asyncio.to_thread(files.write, made, file_format, t, t.locale)
     where = t("all regions") if region_scope.region_ids is None else ", ".join(
         html.escape(r.name) for r in regions)
     assert update.effective_chat is not None

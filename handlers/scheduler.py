@@ -128,13 +128,14 @@ async def _prepare(
         if user is None or not receives_digests(user):
             return None
         try:
-            return await digest.prepare(session, state.i18n.get(user.locale), user,
-                                        as_of=item.due_at, now=now, tz=policy.tz,
-                                        hours=policy.hours)
+            prepared = await digest.prepare(session, state.i18n.get(user.locale), user,
+                                            as_of=item.due_at, now=now, tz=policy.tz,
+                                            hours=policy.hours)
         except DomainError:
             return None
         finally:
-            await session.rollback()  # read only
+            await session.rollback()  # read only; ends the transaction before the drawing
+    return await digest.draw(prepared)
 
 
 async def _deliver(

@@ -10,9 +10,8 @@ also in the weeks the clocks change.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +21,6 @@ from bot.services.reminders.meetings import Audience, Person, occurrences_of
 from storage.models import HourCategory, Meeting, Region, Role, Team, User
 from storage.repositories.budget import BudgetRepository, BudgetSums
 from storage.repositories.digest import (
-    DayTotal,
     DigestRepository,
     NewMemberRow,
     QuestionRow,
@@ -144,7 +142,7 @@ async def compute(
     teams = await repo.teams()
     categories = await HoursRepository(session).categories()
     quotas = await repo.quotas()
-    totals = _by_week(await repo.day_totals(earlier[0].start, week.end))
+    totals = await repo.week_totals(earlier[0].start, week.end)
     silent = await HoursRepository(session).members_without_hours(
         [team.id for team in teams], week.start, week.end, list(hours.roles))
     year = as_of.astimezone(tz).year
@@ -176,13 +174,6 @@ async def compute(
         new_members=await repo.joined_since(members_since),
         members_since=members_since, now=now,
     )
-
-
-def _by_week(totals: list[DayTotal]) -> dict[tuple[int, int, date], int]:
-    weeks: dict[tuple[int, int, date], int] = defaultdict(int)
-    for total in totals:
-        weeks[(total.team_id, total.category_id, Week.of(total.day).start)] += total.minutes
-    return weeks
 
 
 def meeting_region(meeting: Meeting) -> int | None:

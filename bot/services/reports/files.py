@@ -82,15 +82,17 @@ def _xlsx(tables: Sequence[Table], gettext: Gettext, locale: str) -> bytes:
             header.append(cell)
         sheet.append(header)
         for row in table.rows:
-            cells = []
+            cells: list[Any] = []
             for value, column in zip(row, table.columns, strict=True):
-                shown: Any = gettext(str(value)) if column.kind == "label" and value else value
-                cell = WriteOnlyCell(sheet, value=shown)
-                if isinstance(value, date):
-                    cell.number_format = date_format
-                elif column.kind in _NUMBER_FORMATS:
-                    cell.number_format = _NUMBER_FORMATS[column.kind]
-                cells.append(cell)
+                if value is None or column.kind == "text":
+                    cells.append(value)  # a plain value is written fastest
+                elif column.kind == "label":
+                    cells.append(gettext(str(value)))
+                else:
+                    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+                    cell.number_format = (date_format if isinstance(value, date)
+                                          else _NUMBER_FORMATS[column.kind])
+                    cells.append(cell)
             sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)

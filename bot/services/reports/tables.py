@@ -9,7 +9,6 @@ Titles, texts and notes are left out (see the package's docstring).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -90,9 +89,7 @@ async def hours_table(session: AsyncSession, scope: Scope, period: Period, *,
     teams = await repo.teams(active_only=False)
     categories = await HoursRepository(session).categories()
     quotas = await repo.quotas()
-    minutes: dict[tuple[int, int, date], int] = defaultdict(int)
-    for total in await repo.day_totals(period.start, period.end):
-        minutes[(total.team_id, total.category_id, Week.of(total.day).start)] += total.minutes
+    minutes = await repo.week_totals(period.start, period.end)
     logged_teams = {team_id for team_id, _, _ in minutes}
     weeks = []
     week = Week.of(period.start)
