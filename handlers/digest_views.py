@@ -199,10 +199,16 @@ def render(t: Translator, digest: Digest, tz: tzinfo, *, with_chart: bool) -> Di
     heading = _heading(t, digest)
     whole = heading + "\n" + "\n".join("\n".join(block) for block in blocks)
     limit = CAPTION_LIMIT if with_chart else MESSAGE_LIMIT
-    if len(whole) <= limit:
+    if size(whole) <= limit:
         return DigestText(whole, ())
     caption = heading + "\n\n" + _summary(t, digest)
     return DigestText(caption, tuple(pack(blocks, MESSAGE_LIMIT)))
+
+
+def size(text: str) -> int:
+    """Telegram's length of a text: UTF-16 code units (an emoji counts twice). Measured on
+    the HTML, which is never shorter than what Telegram counts after parsing it."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def pack(blocks: list[list[str]], limit: int) -> list[str]:
@@ -212,7 +218,7 @@ def pack(blocks: list[list[str]], limit: int) -> list[str]:
     current: list[str] = []
     for block in blocks:
         for line in _fitting(block, limit):
-            if current and len("\n".join([*current, line])) > limit:
+            if current and size("\n".join([*current, line])) > limit:
                 messages.append("\n".join(current).strip("\n"))
                 current = []
             current.append(line)
@@ -223,7 +229,7 @@ def pack(blocks: list[list[str]], limit: int) -> list[str]:
 
 def _fitting(lines: list[str], limit: int) -> list[str]:
     """Lines of at most ``limit`` characters (a longer one is cut; none is in practice)."""
-    return [line if len(line) <= limit else line[:limit - 1] + "…" for line in lines]
+    return [line if size(line) <= limit else line[:limit // 2 - 1] + "…" for line in lines]
 
 
 def chart_of(t: Translator, digest: Digest) -> Chart | None:
