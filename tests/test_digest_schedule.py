@@ -36,6 +36,20 @@ class Crash(BaseException):
     """The process dies here (not an error the scheduler could catch and log)."""
 
 
+def dies_at(call: int, function):
+    """``function``, except that the process dies at its ``call``-th call."""
+    calls = 0
+
+    async def wrapped(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == call:
+            raise Crash
+        return await function(*args, **kwargs)
+
+    return wrapped
+
+
 async def test_each_lead_gets_the_digest_on_their_own_schedule(bot):
     lena = await bot.member("Lena", Role.LEAD, region="nord")  # office default: Monday 08:00
     leo = await bot.member("Leo", Role.LEAD, region="sued", locale="en")
@@ -107,16 +121,7 @@ async def test_a_run_that_dies_while_preparing_is_resumed_without_doubles_or_gap
         bot, monkeypatch):
     people = await _four_recipients(bot)
     prepare = handlers.digest.prepare
-    calls = 0
-
-    async def dies_at_the_third(*args, **kwargs):
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise Crash
-        return await prepare(*args, **kwargs)
-
-    monkeypatch.setattr(handlers.digest, "prepare", dies_at_the_third)
+    monkeypatch.setattr(handlers.digest, "prepare", dies_at(3, prepare))
     with pytest.raises(Crash):
         await run_at(bot, berlin(11, 30, 8, 0))
     assert [len(digests(p)) for p in people] == [1, 1, 0, 0]
@@ -161,16 +166,7 @@ async def test_a_run_that_dies_while_sending_never_sends_that_digest_twice(bot, 
     (it may have reached Telegram) is not sent again; all others are, once."""
     people = await _four_recipients(bot)
     deliver = handlers.digest.deliver
-    calls = 0
-
-    async def dies_at_the_second(*args, **kwargs):
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise Crash
-        return await deliver(*args, **kwargs)
-
-    monkeypatch.setattr(handlers.digest, "deliver", dies_at_the_second)
+    monkeypatch.setattr(handlers.digest, "deliver", dies_at(2, deliver))
     with pytest.raises(Crash):
         await run_at(bot, berlin(11, 30, 8, 0))
     monkeypatch.setattr(handlers.digest, "deliver", deliver)
