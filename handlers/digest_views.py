@@ -102,15 +102,16 @@ def _silent_block(t: Translator, part: RegionPart) -> list[str]:
 def _budget_block(t: Translator, digest: Digest, part: RegionPart) -> list[str]:
     budget = part.budget
     if budget is None:
-        return ["💶 " + t("No FuA budget is set for {year}.").format(year=digest.year)]
-    lines = ["💶 <b>" + t("FuA budget {year}").format(year=budget.year) + "</b>: " + t(
-        "allocated {allocated} · approved {approved} · pending {pending} · spent {spent} · "
-        "<b>available {available}</b>").format(
-        allocated=t.money(budget.allocated), approved=t.money(budget.sums.approved),
-        pending=t.money(budget.sums.pending), spent=t.money(budget.sums.spent),
-        available=t.money(budget.allocated - budget.sums.committed))]
-    if budget.is_example:
-        lines.append(t("<i>Example figures: the office sets the real budget.</i>"))
+        lines = ["💶 " + t("No FuA budget is set for {year}.").format(year=digest.year)]
+    else:
+        lines = ["💶 <b>" + t("FuA budget {year}").format(year=budget.year) + "</b>: " + t(
+            "allocated {allocated} · approved {approved} · pending {pending} · spent {spent} · "
+            "<b>available {available}</b>").format(
+            allocated=t.money(budget.allocated), approved=t.money(budget.sums.approved),
+            pending=t.money(budget.sums.pending), spent=t.money(budget.sums.spent),
+            available=t.money(budget.allocated - budget.sums.committed))]
+        if budget.is_example:
+            lines.append(t("<i>Example figures: the office sets the real budget.</i>"))
     if not part.requests:
         lines.append("⏳ " + t("No requests are waiting for a decision."))
         return lines
