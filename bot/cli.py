@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from bot import cli_privacy
+from bot import cli_export, cli_privacy
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_CONFIG = 2
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("--out", type=Path, required=True, help="file to write (mode 0600)")
     cli_privacy.add_parsers(sub)
+    cli_export.add_parser(sub)
     return parser
 
 
@@ -101,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "backup": _backup,
             "users": cli_privacy.users_command,
             "retention": cli_privacy.retention_command,
+            "export": cli_export.export_command,
         }[args.command]
         return asyncio.run(handler(settings, args))
     except (SettingsError, CliError) as exc:

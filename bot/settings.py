@@ -122,6 +122,11 @@ class Settings(BaseSettings):
         description="Default quiet hours (local): automatic reminders wait until they end; "
                     "off disables them. Users may choose their own with /quiet.",
     )
+    digest_default: Annotated[tuple[int, time] | None, NoDecode] = Field(
+        default=(0, time(8, 0)),
+        description="Weekday and time of the leads' digest for those who chose none with "
+                    "/digest, e.g. monday 08:00; off: only who chooses a schedule gets one.",
+    )
 
     @field_validator("telegram_bot_username", "webhook_url", "webhook_secret", mode="before")
     @classmethod
@@ -224,7 +229,7 @@ class Settings(BaseSettings):
             raise ValueError("each offset must be more than zero and at most 28d")
         return tuple(sorted(set(offsets), reverse=True))
 
-    @field_validator("hours_reminder", mode="before")
+    @field_validator("hours_reminder", "digest_default", mode="before")
     @classmethod
     def _weekly_time(cls, value: object) -> object:
         if not isinstance(value, str):

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -28,11 +28,13 @@ from bot.i18n import I18n, Translator
 from bot.leader import leader_only
 from bot.services.budget import escalation
 from bot.services.budget.requests import get_request
+from bot.services.digest.schedule import receives_digests
 from bot.services.hours import Week
 from bot.services.reminders import meetings, scheduler
 from bot.services.reminders.policy import ReminderPolicy
 from bot.services.reminders.quiet import QuietHours
 from bot.services.reminders.scheduler import Due
+from handlers import digest
 from handlers import reminder_views as views
 from handlers.budget_notify import send_cards
 from handlers.common import keyboard
@@ -58,6 +60,7 @@ def reminder_policy(state: AppState) -> ReminderPolicy:
         quiet_default=QuietHours(*quiet) if quiet else None,
         escalation_after=timedelta(hours=settings.budget_escalation_hours),
         hours=state.org.hours,
+        digest_default=settings.digest_default,
     )
 
 
@@ -73,7 +76,16 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
         await session.commit()
         items = await scheduler.due(session, now, policy)
         await session.rollback()  # read only
+    metrics.DIGESTS_PENDING.set(sum(1 for i in items if i.kind == scheduler.DIGEST
+                                    and not i.missed))
     for item in items:
+        try:
+            prepared = await _prepare(state, item, policy, now)
+        except Exception:  # not claimed: the next run tries again
+            log.exception("%s for user %s not prepared; tried again next run", item.kind,
+                          item.user_id)
+            metrics.UPDATE_ERRORS.inc()
+            continue
         async with state.sessions() as session:
             claimed = await scheduler.claim(session, item, now=now, policy=policy)
             await session.commit()
@@ -81,16 +93,20 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
                 report["missed"] += 1
             if claimed != "send":
                 continue
-            outcome = await _deliver(application.bot, session, state.i18n, item, policy)
+            outcome = await _deliver(application.bot, session, state.i18n, item, policy, now,
+                                     prepared)
             if outcome == "sent":
                 await scheduler.sent(session, item, now)
                 report[item.kind] += 1
-                metrics.REMINDERS_SENT.inc()
+                if item.kind != scheduler.DIGEST:
+                    metrics.REMINDERS_SENT.inc()
             elif outcome == "retry":
                 await scheduler.release(session, item)
             else:
                 await scheduler.failed(session, item, now, maybe_sent=outcome == "unknown")
             await session.commit()
+            if item.kind == scheduler.DIGEST and outcome != "retry":
+                metrics.DIGESTS_PENDING.dec()
     async with state.sessions() as session:
         await scheduler.finish_run(session, now)
         await session.commit()
@@ -99,14 +115,39 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
     return report
 
 
+async def _prepare(
+    state: AppState, item: Due, policy: ReminderPolicy, now: datetime
+) -> digest.PreparedDigest | None:
+    """What takes long or may fail before anything is sent: a digest's figures and chart,
+    made before the delivery is claimed, so a failure here leaves it to the next run.
+    None for other kinds, and for recipients who no longer receive digests."""
+    if item.kind != scheduler.DIGEST or item.missed:
+        return None
+    async with state.sessions() as session:
+        user = await session.get(User, item.user_id)
+        if user is None or not receives_digests(user):
+            return None
+        try:
+            prepared = await digest.prepare(session, state.i18n.get(user.locale), user,
+                                            as_of=item.due_at, now=now, tz=policy.tz,
+                                            hours=policy.hours)
+        except DomainError:
+            return None
+        finally:
+            await session.rollback()  # read only; ends the transaction before the drawing
+    return await digest.draw(prepared)
+
+
 async def _deliver(
-    bot: Bot, session: AsyncSession, i18n: I18n, item: Due, policy: ReminderPolicy
+    bot: Bot, session: AsyncSession, i18n: I18n, item: Due, policy: ReminderPolicy,
+    now: datetime, prepared: digest.PreparedDigest | None = None,
 ) -> str:
     """Send one item: ``sent``, ``retry``, ``unknown`` or ``failed`` (see :func:`outcome_of`)."""
     user = await session.get(User, item.user_id)
     if user is None or not user.active:
         return "failed"
-    delivery = _Delivery(bot, session, i18n.get(user.locale), user, item, policy, i18n)
+    delivery = _Delivery(bot, session, i18n.get(user.locale), user, item, policy, i18n, now,
+                         prepared)
     try:
         await _SENDERS[item.kind](delivery)
     except (_Undeliverable, DomainError):
@@ -149,6 +190,8 @@ class _Delivery:
     item: Due
     policy: ReminderPolicy
     i18n: I18n
+    now: datetime
+    prepared: digest.PreparedDigest | None = None
 
     async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         await self.bot.send_message(self.user.telegram_id, text, reply_markup=markup)
@@ -214,12 +257,20 @@ async def _budget(d: _Delivery) -> None:
         raise _Undeliverable
 
 
+async def _digest(d: _Delivery) -> None:
+    if d.prepared is None:
+        raise _Undeliverable  # no longer a lead or administrator
+    await digest.deliver(d.bot, d.user.telegram_id, d.prepared)
+    await digest.record(d.session, d.user, d.prepared, now=d.now, source="schedule")
+
+
 _SENDERS: dict[str, Callable[[_Delivery], Awaitable[None]]] = {
     scheduler.PERSONAL: _personal,
     scheduler.MEETING: _meeting,
     scheduler.HOURS: _hours,
     scheduler.QUOTA: _quota,
     scheduler.BUDGET: _budget,
+    scheduler.DIGEST: _digest,
 }
 
 

@@ -55,8 +55,9 @@ async def test_registration_by_invitation_code_in_german_and_english(bot):
 
     commands = bot.sim.commands_for(scope={"type": "chat", "chat_id": ben.telegram_id})
     assert [c["command"] for c in commands] == [
-        "week", "budget", "away", "contacts", "team", "meetings", "meeting", "remind",
-        "reminders", "mute", "faq", "help", "cancel", "language", "invite", "mydata", "forgetme",
+        "week", "budget", "away", "digest", "report", "contacts", "team", "meetings", "meeting",
+        "remind", "reminders", "mute", "faq", "help", "cancel", "language", "invite", "mydata",
+        "forgetme",
     ]
 
 

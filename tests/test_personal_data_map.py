@@ -41,6 +41,7 @@ NOT_FREE_TEXT = {
        for c in ("title", "place")},
     "reminder.rule": "recurrence rule (RRULE)",
     "delivery.kind": "kind of scheduled message",
+    "digest_settings.frequency": "digest schedule: weekly, daily or off",
     "delivery.status": "delivery state",
     "scheduler_run.name": "scheduler name",
     "dialogue_state.name": "dialogue name",

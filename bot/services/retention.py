@@ -31,6 +31,7 @@ from bot.services.audit import AUDIT_LOG
 from bot.services.bookkeeping import ONE_SHOT_CLAIMS, PROCESSED_UPDATES
 from bot.services.budget.personal_data import BUDGET_BOOKKEEPING, BUDGET_REQUESTS
 from bot.services.data_kind import DataKind, iso
+from bot.services.digest.personal_data import DIGEST_SETTINGS
 from bot.services.faq.personal_data import FAQ_QUESTIONS
 from bot.services.hours.personal_data import HOUR_ENTRIES
 from bot.services.maintenance import DIALOGUES
@@ -71,6 +72,7 @@ DATA_KINDS: tuple[DataKind, ...] = (
     BUDGET_REQUESTS,
     BUDGET_BOOKKEEPING,
     REMINDERS,
+    DIGEST_SETTINGS,
     FAQ_QUESTIONS,
     DIALOGUES,
     users.INVITATIONS,

@@ -12,6 +12,7 @@ from storage.models.budget import (
     RequestState,
 )
 from storage.models.dialogue import DialogueChatData, DialogueState, DialogueUserData
+from storage.models.digest import DigestSettings
 from storage.models.enums import Role
 from storage.models.faq import FaqChatEntry, FaqFeedback, FaqNotice, FaqQuestion, QuestionOutcome
 from storage.models.hours import HourEntry, WeekReopening
@@ -49,6 +50,7 @@ __all__ = [
     "DialogueChatData",
     "DialogueState",
     "DialogueUserData",
+    "DigestSettings",
     "FaqChatEntry",
     "FaqFeedback",
     "FaqNotice",

@@ -20,6 +20,8 @@ class HourEntry(Base):
     __table_args__ = (
         Index("ix_hour_entry_team_day", "team_id", "work_date"),
         Index("ix_hour_entry_user_day", "user_id", "work_date"),
+        # Covers the digest's and the reports' sums over a period for every team at once.
+        Index("ix_hour_entry_day_sums", "work_date", "team_id", "category_id", "minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +47,17 @@ class Sums:
     @property
     def committed(self) -> int:
         return self.approved + self.spent
+
+
+@dataclass(frozen=True)
+class BudgetSums:
+    """A region's budget of one year with what is approved, pending and spent of it."""
+
+    region_id: int
+    year: int
+    allocated: int
+    is_example: bool
+    sums: Sums
 
 
 def _sum_where(state: RequestState, column: Any) -> ColumnElement[int]:
@@ -99,6 +111,30 @@ class BudgetRepository:
             .group_by(BudgetRequest.team_id)
         )
         return {team_id: Sums(int(a), int(p), int(s)) for team_id, a, p, s in rows.all()}
+
+    async def figures_of_years(
+        self, years: Collection[int], region_ids: Collection[int] | None
+    ) -> list[BudgetSums]:
+        """Every region's budget of ``years`` with its sums, in one query (None: all regions)."""
+        query = (
+            select(
+                Budget.region_id, Budget.year, Budget.allocated_cents, Budget.is_example,
+                _sum_where(RequestState.APPROVED, BudgetRequest.approved_cents),
+                _sum_where(RequestState.PENDING, BudgetRequest.amount_cents),
+                _sum_where(RequestState.REPORTED, BudgetRequest.actual_cents),
+            )
+            .outerjoin(BudgetRequest, BudgetRequest.budget_id == Budget.id)
+            .where(Budget.year.in_(list(years)))
+            .group_by(Budget.id, Budget.region_id, Budget.year, Budget.allocated_cents,
+                      Budget.is_example)
+            .order_by(Budget.year, Budget.region_id)
+        )
+        if region_ids is not None:
+            query = query.where(Budget.region_id.in_(list(region_ids)))
+        return [
+            BudgetSums(region_id, year, int(allocated), bool(example), Sums(int(a), int(p), int(s)))
+            for region_id, year, allocated, example, a, p, s in (await self.session.execute(query))
+        ]
 
     async def committed(self, budget_id: int, team_id: int | None = None) -> int:
         """Approved-not-reported plus actual spending, optionally of one team only."""

@@ -48,23 +48,60 @@ def occurrences_of(meeting: Meeting, tz: tzinfo, start: datetime, end: datetime)
     return []
 
 
+@dataclass(frozen=True)
+class Person:
+    """What decides whether someone takes part in a meeting, read once from a user (whose
+    teams are loaded), so that many meetings can be checked against many people quickly."""
+
+    id: int
+    active: bool
+    role: str
+    region_id: int | None
+    team_ids: frozenset[int]
+    team_regions: frozenset[int]
+
+    @classmethod
+    def of(cls, user: User) -> Person:
+        return cls(user.id, user.active, str(user.role), user.region_id,
+                   frozenset(m.team_id for m in user.memberships),
+                   frozenset(m.team.region_id for m in user.memberships))
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a meeting is for: the team's members, the region's members and leads, the named
+    roles, and whoever organised it."""
+
+    organiser_id: int | None
+    team_id: int | None
+    region_id: int | None
+    roles: frozenset[str]
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> Audience:
+        roles = meeting.audience.get("roles", []) if meeting.audience else []
+        return cls(meeting.created_by_user_id, meeting.team_id, meeting.region_id,
+                   frozenset(roles))
+
+    def includes(self, person: Person) -> bool:
+        if not person.active:
+            return False
+        if self.organiser_id == person.id:
+            return True
+        if self.team_id is not None and self.team_id in person.team_ids:
+            return True
+        if self.region_id is not None and (
+            (person.role == Role.LEAD and person.region_id == self.region_id)
+            or self.region_id in person.team_regions
+        ):
+            return True
+        return person.role in self.roles
+
+
 def takes_part(user: User, meeting: Meeting) -> bool:
     """Participants: the team's members, the region's members and leads, the named roles,
     and whoever organised it."""
-    if not user.active:
-        return False
-    if meeting.created_by_user_id == user.id:
-        return True
-    team_ids = {m.team_id for m in user.memberships}
-    if meeting.team_id is not None and meeting.team_id in team_ids:
-        return True
-    if meeting.region_id is not None and (
-        (user.role == Role.LEAD and user.region_id == meeting.region_id)
-        or any(m.team.region_id == meeting.region_id for m in user.memberships)
-    ):
-        return True
-    roles = meeting.audience.get("roles", []) if meeting.audience else []
-    return str(user.role) in roles
+    return Audience.of(meeting).includes(Person.of(user))
 
 
 def oversees(user: User, meeting: Meeting) -> bool:

@@ -27,6 +27,7 @@ class ReminderPolicy:
     )
     escalation_after: timedelta = timedelta(hours=72)
     hours: HoursPolicy = field(default_factory=HoursPolicy)
+    digest_default: tuple[int, time] | None = (0, time(8, 0))  # weekday 0 = Monday; None: off
 
     @property
     def lookback(self) -> timedelta:

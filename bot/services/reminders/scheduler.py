@@ -22,6 +22,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.budget import deciders
+from bot.services.digest import schedule as digest_schedule
 from bot.services.hours import Week, users_without_hours
 from bot.services.reminders import personal
 from bot.services.reminders.meetings import occurrences_of, participants
@@ -43,6 +44,7 @@ MEETING = "meeting"
 HOURS = "hours"
 QUOTA = "quota"
 BUDGET = "budget"
+DIGEST = "digest"
 _MUTABLE = frozenset({MEETING, HOURS, QUOTA})
 _HELD_IN_QUIET_HOURS = frozenset({MEETING, HOURS, QUOTA, BUDGET})
 
@@ -111,8 +113,23 @@ async def due(session: AsyncSession, now: datetime, policy: ReminderPolicy) -> l
             items.append(Due(candidate.kind, candidate.subject_id, candidate.due_at, user.id,
                              send_at, missed=too_late or now - send_at > policy.grace,
                              occurrence=candidate.occurrence))
+    items += await _digests(session, since, now, policy)
     claimed = await repo.claimed_since(since)
     return [item for item in items if item.key not in claimed]
+
+
+async def _digests(
+    session: AsyncSession, since: datetime, now: datetime, policy: ReminderPolicy
+) -> list[Due]:
+    """Digests on each recipient's own schedule: neither muted nor held by quiet hours (the
+    recipient chose the time). Of several due for one recipient only the newest is sent."""
+    default = digest_schedule.office_default(policy.digest_default)
+    return [
+        Due(DIGEST, digest_schedule.period_id(found.due_at, policy.tz), found.due_at,
+            found.user_id, found.due_at, missed=found.superseded)
+        for found in await digest_schedule.due_digests(session, since, now, tz=policy.tz,
+                                                       default=default)
+    ]
 
 
 async def _meeting_candidates(

@@ -1,0 +1,215 @@
+"""The digest's figures, checked against the entries and records that produced them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.services import access
+from bot.services.digest import figures
+from bot.services.digest.schedule import WEEKLY, Schedule
+from bot.services.hours import HoursPolicy
+from storage.models import (
+    Budget,
+    BudgetRequest,
+    FaqQuestion,
+    HourCategory,
+    HourEntry,
+    Meeting,
+    MeetingAttendance,
+    Region,
+    RequestState,
+    Role,
+    Team,
+    User,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+_ids = itertools.count(60_001)
+
+
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+async def person(session, name, role, *, team=None, region=None, at: datetime) -> User:
+    new = await access.create_invitation(session, role=role, now=at, ttl=timedelta(days=1),
+                                         team_key=team, region_key=region)
+    registration = await access.register(session, telegram_id=next(_ids), display_name=name,
+                                         locale="de", code=new.code, now=at)
+    await session.commit()
+    return registration.user
+
+
+async def ids(session, model, key: str) -> int:
+    return int(await session.scalar(select(model.id).where(model.key == key)))
+
+
+async def log(session, user: User | None, team: str, category: str, day: date, minutes: int):
+    session.add(HourEntry(user_id=user.id if user else None, team_id=await ids(session, Team, team),
+                          category_id=await ids(session, HourCategory, category), work_date=day,
+                          minutes=minutes, created_at=berlin(2026, 11, 1)))
+    await session.commit()
+
+
+async def digest_of(session, user: User, as_of: datetime, since: datetime | None = None):
+    return await figures.compute(session, figures.scope_of(user), as_of=as_of, now=as_of,
+                                 tz=BERLIN, hours=HoursPolicy(),
+                                 members_since=since or as_of - timedelta(days=7))
+
+
+def line(digest, team_key: str, category_key: str) -> figures.QuotaLine:
+    team = next(t for t in digest.teams if t.team.key == team_key)
+    return next(x for x in team.lines if x.category.key == category_key)
+
+
+async def test_hours_per_week_against_quota_with_trend_and_week_boundaries(session):
+    monday = berlin(2026, 11, 23, 8)
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await log(session, pia, "nord-a", "beratung", date(2026, 11, 16), 60)  # Monday: in
+    await log(session, pia, "nord-a", "beratung", date(2026, 11, 22), 90)  # Sunday: in
+    await log(session, pia, "nord-a", "beratung", date(2026, 11, 23), 600)  # this week: out
+    await log(session, pia, "nord-a", "beratung", date(2026, 11, 15), 120)  # the week before
+    await log(session, pia, "nord-a", "beratung", date(2026, 10, 19), 30)  # 4 weeks before
+    await log(session, pia, "nord-a", "beratung", date(2026, 10, 18), 999)  # too early
+    await log(session, None, "nord-a", "fua", date(2026, 11, 20), 45)  # erased person: counts
+    await log(session, pia, "sued-a", "beratung", date(2026, 11, 17), 240)  # other region
+
+    digest = await digest_of(session, lena, monday)
+
+    assert digest.week.start == date(2026, 11, 16) and digest.week.end == date(2026, 11, 22)
+    assert [w.start for w in digest.earlier] == [date(2026, 10, 19), date(2026, 10, 26),
+                                                 date(2026, 11, 2), date(2026, 11, 9)]
+    beratung = line(digest, "nord-a", "beratung")
+    assert (beratung.minutes, beratung.quota, beratung.earlier) == (150, 18 * 60,
+                                                                    (30, 0, 0, 120))
+    assert beratung.percent == 14 and beratung.trend == 1
+    fua = line(digest, "nord-a", "fua")
+    assert (fua.minutes, fua.quota, fua.earlier) == (45, 8 * 60, (0, 0, 0, 0))
+    assert line(digest, "nord-b", "beratung").minutes == 0
+    assert {t.team.key for t in digest.teams} == {"nord-a", "nord-b"}  # the lead's region only
+
+
+async def test_the_week_of_the_autumn_clock_change_counts_whole_local_days(session):
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await log(session, pia, "nord-a", "fua", date(2026, 10, 19), 60)
+    await log(session, pia, "nord-a", "fua", date(2026, 10, 25), 75)  # the 25-hour Sunday
+    await log(session, pia, "nord-a", "fua", date(2026, 10, 26), 500)  # Monday after: not yet
+    # Monday 26 October 00:30, winter time: the DST week has just ended.
+    digest = await digest_of(session, lena, berlin(2026, 10, 26, 0, 30))
+    assert digest.week.start == date(2026, 10, 19)
+    assert line(digest, "nord-a", "fua").minutes == 135
+    # A Sunday 23:30 just before is still in that week: its digest covers the week before.
+    early = await digest_of(session, lena, berlin(2026, 10, 25, 23, 30))
+    assert early.week.start == date(2026, 10, 12)
+    assert line(early, "nord-a", "fua").earlier[-1] == 0
+
+
+def test_a_weekly_digest_stays_at_eight_local_time_across_the_clock_change():
+    weekly = Schedule(WEEKLY, 0, time(8))
+    found = weekly.instants(BERLIN, berlin(2026, 10, 18), berlin(2026, 11, 3))
+    assert found == [berlin(2026, 10, 19, 8), berlin(2026, 10, 26, 8), berlin(2026, 11, 2, 8)]
+    assert [f.utcoffset() for f in found] == [timedelta(0)] * 3
+    assert [f.astimezone(BERLIN).utcoffset() for f in found] == [
+        timedelta(hours=2), timedelta(hours=1), timedelta(hours=1)]
+
+
+async def test_who_logged_nothing_last_week(session):
+    monday = berlin(2026, 11, 23, 8)
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await person(session, "Paul", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await person(session, "Nils", Role.NETWORKER, team="nord-b", at=berlin(2026, 1, 5))
+    await person(session, "Clara", Role.CASEWORKER, team="nord-a", at=berlin(2026, 1, 5))
+    await person(session, "Sam", Role.PROVIDER, team="sued-b", at=berlin(2026, 1, 5))
+    await log(session, pia, "nord-a", "beratung", date(2026, 11, 18), 60)
+    digest = await digest_of(session, lena, monday)
+    (nord,) = digest.regions
+    assert [(p.name, p.team.key) for p in nord.silent] == [("Paul", "nord-a"),
+                                                           ("Nils", "nord-b")]
+
+
+async def test_budget_figures_and_requests_waiting_with_their_age(session):
+    monday = berlin(2026, 11, 23, 8)
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    nord = await ids(session, Region, "nord")
+    budget = await session.scalar(select(Budget).where(Budget.region_id == nord,
+                                                       Budget.year == 2026))
+    team = await ids(session, Team, "nord-a")
+    for number, (state, amount, approved, actual, created) in enumerate([
+        (RequestState.PENDING, 50_000, None, None, berlin(2026, 11, 18, 10)),
+        (RequestState.PENDING, 20_000, None, None, berlin(2026, 11, 22, 10)),
+        (RequestState.APPROVED, 100_000, 80_000, None, berlin(2026, 10, 1)),
+        (RequestState.REPORTED, 30_000, 30_000, 25_000, berlin(2026, 9, 1)),
+        (RequestState.REJECTED, 99_000, None, None, berlin(2026, 9, 1)),
+    ]):
+        session.add(BudgetRequest(
+            number=f"FuA-2026-{number:03d}", budget_id=budget.id, team_id=team,
+            requester_id=pia.id, state=state, amount_cents=amount, approved_cents=approved,
+            actual_cents=actual, title="Stadtteilfest", description="Material",
+            planned_on=date(2026, 12, 5), created_at=created, raised_at=created))
+    await session.commit()
+    digest = await digest_of(session, lena, monday)
+    (part,) = digest.regions
+    assert part.budget is not None and part.budget.allocated == 3_000_000
+    assert (part.budget.sums.approved, part.budget.sums.pending, part.budget.sums.spent) == (
+        80_000, 70_000, 25_000)
+    assert part.budget.allocated - part.budget.sums.committed == 2_895_000
+    assert [(r.number, (digest.now - r.created_at).days) for r in part.requests] == [
+        ("FuA-2026-000", 4), ("FuA-2026-001", 0)]
+
+
+async def test_next_meetings_with_expected_attendance(session):
+    monday = berlin(2026, 11, 23, 8)
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    ada = await person(session, "Ada", Role.ADMIN, at=berlin(2026, 1, 5))
+    team = [await person(session, name, Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+            for name in ("Pia", "Paul", "Petra", "Peer")]
+    meeting = await session.scalar(select(Meeting).where(Meeting.key == "nord-a-beratung"))
+    tuesday = berlin(2026, 11, 24, 9)
+    session.add_all([
+        MeetingAttendance(meeting_id=meeting.id, starts_at=tuesday, user_id=team[0].id,
+                          coming=True, answered_at=monday),
+        MeetingAttendance(meeting_id=meeting.id, starts_at=tuesday, user_id=team[1].id,
+                          coming=False, answered_at=monday),
+        MeetingAttendance(meeting_id=meeting.id, starts_at=tuesday + timedelta(days=7),
+                          user_id=team[2].id, coming=True, answered_at=monday),  # next week
+    ])
+    await session.commit()
+    digest = await digest_of(session, lena, monday)
+    outlook = {(m.meeting.key, m.starts_at): (m.coming, m.not_coming, m.open)
+               for m in digest.meetings}
+    assert outlook == {("nord-a-beratung", tuesday): (1, 1, 2),
+                       ("nord-b-beratung", berlin(2026, 11, 24, 13)): (0, 0, 0)}
+    everything = await digest_of(session, ada, monday)
+    assert {m.meeting.key for m in everything.meetings} == {
+        "nord-a-beratung", "nord-b-beratung", "sued-a-beratung", "sued-b-beratung"}
+
+
+async def test_open_questions_and_new_members_of_the_region(session):
+    monday = berlin(2026, 11, 23, 8)
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    ada = await person(session, "Ada", Role.ADMIN, at=berlin(2026, 1, 5))
+    old = await person(session, "Olga", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await person(session, "Nina", Role.NETWORKER, team="nord-b", at=berlin(2026, 11, 20))
+    sued = await person(session, "Sam", Role.PROVIDER, team="sued-b", at=berlin(2026, 11, 21))
+    for asker, answered, text in ((old, None, "Wer vertritt die Leitung?"),
+                                  (sued, None, "Wann tagt die Lenkungsgruppe?"),
+                                  (old, monday, "Schon beantwortet")):
+        session.add(FaqQuestion(user_id=asker.id, locale="de", text=text, outcome="none",
+                                asked_at=berlin(2026, 11, 19), suggestions=[],
+                                forwarded_at=berlin(2026, 11, 19, 12), answered_at=answered))
+    await session.commit()
+    digest = await digest_of(session, lena, monday, since=berlin(2026, 11, 16))
+    assert [q.text for q in digest.questions] == ["Wer vertritt die Leitung?"]
+    assert [(m.name, m.team_names) for m in digest.new_members] == [
+        ("Nina", ("Sozialraumteam Nord B",))]
+    everything = await digest_of(session, ada, monday, since=berlin(2026, 11, 16))
+    assert len(everything.questions) == 2
+    assert [m.name for m in everything.new_members] == ["Nina", "Sam"]

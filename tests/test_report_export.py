@@ -1,0 +1,146 @@
+"""Report periods, the report tables without free text, and ``sozialraum-bot export``."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import stat
+from datetime import UTC, date, datetime
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from bot.errors import InvalidInput
+from bot.i18n import I18n
+from bot.parsing.periods import Period, parse_period, preset
+from bot.services.digest.figures import Scope
+from bot.services.reports import files, tables
+from storage.db import create_engine, create_session_factory
+from storage.models import (
+    AuditEntry,
+    Budget,
+    BudgetRequest,
+    HourEntry,
+    Region,
+    RequestState,
+    Role,
+    Team,
+)
+from tests.test_cli import env, run  # noqa: F401 - env is a fixture
+from tests.test_digest_figures import BERLIN, berlin, ids, log, person
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("01.01.2026-30.06.2026", date(2026, 1, 1), date(2026, 6, 30)),
+    ("1.1.26 – 30.6.26", date(2026, 1, 1), date(2026, 6, 30)),
+    ("01.01.-31.03.", date(2026, 1, 1), date(2026, 3, 31)),
+    ("2026-01-01 bis 2026-06-30", date(2026, 1, 1), date(2026, 6, 30)),
+    ("1.12.2025 to 31.1.2026", date(2025, 12, 1), date(2026, 1, 31)),
+])
+def test_typed_periods(text, start, end):
+    assert parse_period(text, TODAY) == Period(start, end)
+
+
+@pytest.mark.parametrize("text", ["irgendwann", "31.02.2026-01.03.2026", "01.03.2026",
+                                  "30.06.2026-01.01.2026", "01.01.2020-01.01.2026"])
+def test_periods_that_are_refused(text):
+    with pytest.raises(InvalidInput):
+        parse_period(text, TODAY)
+
+
+def test_preset_periods_and_keys():
+    assert preset("this_month", TODAY) == Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert preset("last_month", date(2026, 1, 15)) == Period(date(2025, 12, 1),
+                                                             date(2025, 12, 31))
+    assert preset("last_month", date(2026, 3, 31)) == Period(date(2026, 2, 1),
+                                                             date(2026, 2, 28))
+    assert preset("this_year", TODAY) == Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert preset("last_year", TODAY) == Period(date(2025, 1, 1), date(2025, 12, 31))
+    period = Period(date(2026, 1, 1), date(2026, 6, 30))
+    assert Period.from_key(period.key) == period
+    assert Period.from_key("20260230-20260301") is None
+    assert Period.from_key("20200101-20261231") is None
+
+
+async def test_no_free_text_leaves_the_bot_in_a_report(session):
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await log(session, pia, "nord-a", "fua", date(2026, 11, 10), 60)
+    entry = await session.scalar(select(HourEntry))
+    entry.note = "Vorbereitung Elternabend"
+    budget = await session.scalar(select(Budget).where(
+        Budget.region_id == await ids(session, Region, "nord"), Budget.year == 2026))
+    session.add(BudgetRequest(
+        number="FuA-2026-001", budget_id=budget.id, team_id=await ids(session, Team, "nord-a"),
+        requester_id=pia.id, state=RequestState.REPORTED, amount_cents=25_000,
+        approved_cents=20_000, actual_cents=18_050, title="Stadtteilfest Garstedt",
+        description="Material für das Fest", reason="passt", planned_on=date(2026, 12, 5),
+        created_at=berlin(2026, 11, 2, 23, 30), decided_at=berlin(2026, 11, 5, 9),
+        raised_at=berlin(2026, 11, 2, 23, 30)))
+    await session.commit()
+    period = Period(date(2026, 11, 1), date(2026, 11, 30))
+    now = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    hours = [await tables.hours_table(session, Scope(None), period, locale="de")]
+    budget_tables = await tables.budget_tables(session, Scope(None), period, tz=BERLIN, now=now)
+    de = I18n().get("de")
+    for made in (hours, budget_tables):
+        for file_format in files.FORMATS:
+            content = files.write(made, file_format, de, "de")
+            for secret in ("Elternabend", "Stadtteilfest", "Material", "passt"):
+                assert secret.encode() not in content
+    (request,) = budget_tables[1].rows
+    assert request[:5] == ("FuA-2026-001", "Region Nord", "Sozialraumteam Nord A",
+                           "cost reported", 250)
+    assert request[6:] == (180.5, date(2026, 12, 5), date(2026, 11, 2), date(2026, 11, 5), 3)
+    csv_rows = list(csv.reader(io.StringIO(files.write(budget_tables, "csv", de, "de")
+                                           .decode("utf-8-sig")), delimiter=";"))
+    assert csv_rows[1][3:7] == ["abgerechnet", "250,00", "200,00", "180,50"]
+
+
+def _audit(url: str) -> list[tuple[str, dict]]:
+    async def go():
+        engine = create_engine(url)
+        async with create_session_factory(engine)() as session:
+            rows = (await session.execute(select(AuditEntry.action, AuditEntry.details)
+                                          .where(AuditEntry.action.startswith("export.")))).all()
+        await engine.dispose()
+        return [(a, d) for a, d in rows]
+
+    return asyncio.run(go())
+
+
+def test_export_on_the_command_line(env, tmp_path):  # noqa: F811
+    assert run("org", "import", env=env, cwd=tmp_path).returncode == 0
+    out = tmp_path / "hours.csv"
+    done = run("export", "hours", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "csv",
+               "--out", str(out), "--region", "nord", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "hours 2026-11-01–2026-11-30, nord" in done.stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Region", "Team", "Woche"]
+    assert {row[1] for row in rows[1:]} == {"Sozialraumteam Nord A", "Sozialraumteam Nord B"}
+
+    book = tmp_path / "budget.xlsx"
+    done = run("export", "budget", "--from", "2026-01-01", "--to", "2027-12-31", "--format",
+               "xlsx", "--out", str(book), "--lang", "en", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    sheets = openpyxl.load_workbook(book, read_only=True)
+    summary = list(sheets["Budget"].iter_rows(values_only=True))
+    assert len(summary) == 1 + 4  # two regions, two years
+    assert _audit(env["DATABASE_URL"]) == [
+        ("export.hours", {"format": "csv", "start": "2026-11-01", "end": "2026-11-30",
+                          "rows": len(rows) - 1, "source": "command line"}),
+        ("export.budget", {"format": "xlsx", "start": "2026-01-01", "end": "2027-12-31",
+                           "rows": 4, "source": "command line"}),
+    ]
+
+    wrong = run("export", "hours", "--from", "2026-11-30", "--to", "2026-11-01", "--format",
+                "csv", "--out", str(out), env=env, cwd=tmp_path)
+    assert wrong.returncode == 2 and "--to must not lie before --from" in wrong.stderr
+    unknown = run("export", "hours", "--from", "2026-11-01", "--to", "2026-11-30", "--format",
+                  "csv", "--out", str(out), "--region", "west", env=env, cwd=tmp_path)
+    assert unknown.returncode == 2 and "there is no region west" in unknown.stderr
