@@ -17,7 +17,7 @@ from storage.models import Role
 
 def help_text(t: Translator, role: Role) -> str:
     lines = [t("<b>What I can do for you</b> ({role}):").format(role=role_name(t, role)), ""]
-    lines += [f"/{c.command} – {c.description}" for c in commands_for(role, t)]
+    lines += [f"/{c.command} – {c.description}" for c in commands_for(role, t, menu_only=False)]
     lines += [
         "",
         t("Please never write names or details of children and families into the bot."),

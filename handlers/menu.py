@@ -28,14 +28,15 @@ async def publish_default_menus(application: Application) -> None:  # type: igno
     await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
 
 
-def commands_for(role: Role, t: Translator) -> list[BotCommand]:
+def commands_for(role: Role, t: Translator, *, menu_only: bool = True) -> list[BotCommand]:
+    """The role's commands in the menu (``menu_only``), or all of them for /help."""
     from handlers import FEATURES  # late import: features import this module
 
     return [
         BotCommand(command.name, t(command.description))
         for feature in FEATURES
         for command in feature.commands_for(role)
-        if command.in_menu
+        if command.in_menu or not menu_only
     ]
 
 

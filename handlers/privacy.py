@@ -132,7 +132,7 @@ FEATURE = Feature(
     name="privacy",
     register=register,
     commands=(
-        Command("mydata", N_("All data the bot stores about you, as a file")),
-        Command("forgetme", N_("Erase your data and leave the bot")),
+        Command("mydata", N_("All data the bot stores about you, as a file"), in_menu=False),
+        Command("forgetme", N_("Erase your data and leave the bot"), in_menu=False),
     ),
 )

@@ -159,7 +159,7 @@ FEATURE = Feature(
     commands=(
         Command("remind", N_("Remind me, e.g. /remind morgen 9:00 Bericht")),
         Command("reminders", N_("My reminders, quiet hours and muting")),
-        Command("mute", N_("Mute automatic reminders")),
+        Command("mute", N_("Mute automatic reminders"), in_menu=False),
         # Shown where they matter: in the /mute answer and under /reminders.
         Command("unmute", N_("Turn automatic reminders on again"), in_menu=False),
         Command("quiet", N_("Quiet hours for automatic reminders"), in_menu=False),
