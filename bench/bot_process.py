@@ -31,6 +31,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.logs import configure_logging
+from bot.runner import settle_memory
 
 READY = "ready"
 # Set to a folder: each bot process writes a pyinstrument profile there when it stops.
@@ -83,7 +84,7 @@ def _product_application(args: argparse.Namespace) -> Application[Any, Any, Any,
     return application
 
 
-async def _serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _serve(application: Application[Any, Any, Any, Any, Any, Any], product: bool) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
@@ -91,6 +92,8 @@ async def _serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        if product:
+            settle_memory()  # as ``sozialraum-bot run`` does after start-up
         print(READY, flush=True)
         await stop.wait()
         await application.updater.stop()
@@ -110,12 +113,12 @@ def main(argv: list[str] | None = None) -> int:
                    else _product_application(args))
     profile_dir = os.environ.get(PROFILE_ENV)
     if not profile_dir:
-        asyncio.run(_serve(application))
+        asyncio.run(_serve(application, args.kind == "product"))
         return 0
     from pyinstrument import Profiler  # a dev dependency, only for this
 
     with Profiler(interval=0.0005) as profiler:
-        asyncio.run(_serve(application))
+        asyncio.run(_serve(application, args.kind == "product"))
     report = Path(profile_dir) / f"{args.kind}-{os.getpid()}.txt"
     report.write_text(profiler.output_text(show_all=False), encoding="utf-8")
     return 0

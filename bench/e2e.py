@@ -8,7 +8,9 @@ updates, in alternating runs (bot, echo, echo, bot, …) so that the noise of a 
 falls on both alike.
 
 * saturation: every user taps as soon as the answer is there. Updates/s is the capacity;
-  latency there is mostly waiting in the queue (Little's law: 50 users / capacity).
+  latency there is mostly waiting in the queue (Little's law: 50 users / capacity). The
+  ratio bot/echo is the median over pairs of neighbouring runs; the CPU time each process
+  spent per update (from /proc) gives the same ratio with less of the machine's noise.
 * paced: the same users with a person's pauses (1.5–3.5 s between taps, about 20 updates/s
   in all): the latency a user feels with 50 people busy at once. The p99 target is for this.
 """
@@ -22,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from bench.bot_process import bot_process
 from bench.databases import Database, backends, fresh_database
 from bench.load import FLOW_UPDATES, LoadResult, ms, percentile, run_users
+from bench.machine import cpu_seconds
 from bot.services import access
 from bot.simulator import BotApiSimulator, SimUser
 from storage.db import create_session_factory
@@ -60,13 +63,17 @@ async def register_users(database: Database, count: int) -> list[int]:
     return ids
 
 
-def _figures(prefix: str, runs: list[LoadResult]) -> dict[str, float | int | str]:
+def _figures(prefix: str, runs: list[LoadResult],
+             cpu: float | None = None) -> dict[str, float | int | str]:
     latencies = [value for run in runs for value in run.latencies]
-    return {
+    figures: dict[str, float | int | str] = {
         f"{prefix} updates/s": round(statistics.median(r.per_second for r in runs), 1),
         f"{prefix} p50 ms": ms(percentile(latencies, 50)),
         f"{prefix} p99 ms": ms(percentile(latencies, 99)),
     }
+    if cpu is not None:
+        figures[f"{prefix} CPU ms per update"] = round(1000 * cpu / max(1, len(latencies)), 2)
+    return figures
 
 
 async def _measure(database: Database, users: int, rounds: int, repeats: int,
@@ -80,31 +87,40 @@ async def _measure(database: Database, users: int, rounds: int, repeats: int,
             return [sim.user(telegram_id, f"Person {i}", "de", bot_token=token)
                     for i, telegram_id in enumerate(ids)]
 
-        bot_users, echo_users = people(PRODUCT_TOKEN), people(ECHO_TOKEN)
         async with bot_process("product", sim.base_url, PRODUCT_TOKEN,
-                               database.process_args()), \
-                bot_process("echo", sim.base_url, ECHO_TOKEN):
-            await run_users(bot_users, 1)  # warm-up: imports, caches, connections
-            await run_users(echo_users, 1)
-            bot_runs: list[LoadResult] = []
-            echo_runs: list[LoadResult] = []
-            for repeat in range(repeats):
-                order = ((bot_users, bot_runs), (echo_users, echo_runs))
-                for group, runs in order if repeat % 2 == 0 else reversed(order):
-                    runs.append(await run_users(group, rounds))
-            paced = await run_users(bot_users, paced_rounds, think=pace)
-    ratios = [b.per_second / e.per_second for b, e in zip(bot_runs, echo_runs, strict=True)]
+                               database.process_args()) as product, \
+                bot_process("echo", sim.base_url, ECHO_TOKEN) as echo:
+            sides = {"bot": (people(PRODUCT_TOKEN), product.pid),
+                     "echo": (people(ECHO_TOKEN), echo.pid)}
+            runs: dict[str, list[LoadResult]] = {"bot": [], "echo": []}
+            cpu = {"bot": 0.0, "echo": 0.0}
+            for group, _pid in sides.values():
+                await run_users(group, 1)  # warm-up: imports, caches, connections
+            for repeat in range(repeats):  # short runs, alternating: noise falls on both
+                for side in ("bot", "echo") if repeat % 2 == 0 else ("echo", "bot"):
+                    group, pid = sides[side]
+                    before = cpu_seconds(pid)
+                    runs[side].append(await run_users(group, rounds))
+                    cpu[side] += cpu_seconds(pid) - before
+            paced = await run_users(sides["bot"][0], paced_rounds, think=pace)
+    pairs = zip(runs["bot"], runs["echo"], strict=True)
+    ratios = [bot.per_second / echo.per_second for bot, echo in pairs]
+    bot_cpu = _figures("saturation: bot", runs["bot"], cpu["bot"])
+    echo_cpu = _figures("saturation: echo", runs["echo"], cpu["echo"])
     return {
-        **_figures("saturation: bot", bot_runs),
-        **_figures("saturation: echo", echo_runs),
+        **bot_cpu,
+        **echo_cpu,
         "bot/echo throughput ratio": round(statistics.median(ratios), 3),
+        "bot/echo ratio by CPU per update": round(
+            float(echo_cpu["saturation: echo CPU ms per update"])
+            / max(1e-9, float(bot_cpu["saturation: bot CPU ms per update"])), 3),
         **_figures("paced: bot", [paced]),
-        "updates unanswered": sum(r.unanswered for r in [*bot_runs, *echo_runs, paced]),
+        "updates unanswered": sum(r.unanswered for r in [*runs["bot"], *runs["echo"], paced]),
     }
 
 
 async def _run(smoke: bool, users: int) -> dict[str, float | int | str]:
-    rounds, repeats, paced_rounds, pace = (1, 2, 1, SMOKE_PACE) if smoke else (4, 3, 2, PACE)
+    rounds, repeats, paced_rounds, pace = (1, 2, 1, SMOKE_PACE) if smoke else (1, 8, 2, PACE)
     results: dict[str, float | int | str] = {
         "users / updates per dialogue": f"{users} / {FLOW_UPDATES}"}
     for backend, skipped in (await backends(smoke)).items():

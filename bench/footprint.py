@@ -23,6 +23,7 @@ from pathlib import Path
 from bench.databases import Database
 from bench.e2e import register_users
 from bench.load import run_users
+from bench.machine import resident_mb
 from bot.simulator import BotApiSimulator, SimUser
 
 TOKEN = "700004:BENCH-FOOTPRINT"
@@ -34,14 +35,6 @@ TARGETS: dict[str, tuple[str, float]] = {
     "start-up s (fresh database)": ("<=", 2.0),
     "start-up s (restart)": ("<=", 2.0),
 }
-
-
-def resident_mb(pid: int, field: str = "VmRSS") -> float:
-    """A process's resident memory (``VmRSS``) or its peak (``VmHWM``) in MB, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise LookupError(f"{field} not in /proc/{pid}/status")
 
 
 def _command() -> list[str]:

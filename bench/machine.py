@@ -1,4 +1,5 @@
-"""The machine the figures were taken on: CPU, cores, memory, load, software, commit."""
+"""The machine the figures were taken on (CPU, cores, memory, load, software, commit), and
+what a process on it uses (CPU time, resident memory), from /proc."""
 
 from __future__ import annotations
 
@@ -57,3 +58,17 @@ def describe_machine() -> dict[str, Any]:
         "load_average": list(load) if load else None, "python": python,
         "platform": platform.platform(), "commit": _commit(),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from ``/proc/<pid>/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def resident_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory (``VmRSS``) or its peak (``VmHWM``) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise LookupError(f"{field} not in /proc/{pid}/status")
