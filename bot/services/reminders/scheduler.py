@@ -165,7 +165,7 @@ async def _quota_flags(
 ) -> list[_Candidate]:
     flagged = await far_from_quota(session, week, policy.quota_flag_percent)
     regions = sorted({gap.team.region_id for gap in flagged})
-    leads = await ReminderRepository(session).leads_of(regions) if regions else {}
+    leads = await ReminderRepository(session).leads_of(regions)
     return [_Candidate(QUOTA, region_id, due_at, leads[region_id])
             for region_id in regions if region_id in leads]
 
