@@ -1,9 +1,9 @@
 """Run every benchmark, print a table, write JSON to bench/results/.
 
 Benchmarks are not tests: they assert nothing about time. Each module in ``BENCHMARKS``
-exposes ``run(smoke: bool) -> dict[str, float | int | str]`` and may expose ``targets()``:
-``{"fnmatch pattern of a metric": (operator, value)}``, shown beside the figures. ``--smoke``
-runs a tiny version of each (``make test`` does, so they cannot rot).
+exposes ``run(smoke: bool) -> dict[str, float | int | str]`` and may expose ``TARGETS`` or
+``targets()``: ``{"fnmatch pattern of a metric": (operator, value)}``, shown beside the
+figures. ``--smoke`` runs a tiny version of each (``make test`` does, so they cannot rot).
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def verdict(value: Value, target: Target | None) -> str:
 
 
 def _targets_of(module: ModuleType) -> dict[str, Target]:
+    """A module's ``targets()``, or its ``TARGETS``, or none."""
     found = getattr(module, "targets", None)
-    return dict(found()) if callable(found) else {}
+    return dict(found() if callable(found) else getattr(module, "TARGETS", {}))
 
 
 def _print_table(name: str, figures: dict[str, Value], targets: dict[str, Target]) -> None:

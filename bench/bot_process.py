@@ -30,9 +30,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.logs import configure_logging
-from bot.runner import settle_memory
-
 READY = "ready"
 # Set to a folder: each bot process writes a pyinstrument profile there when it stops.
 PROFILE_ENV = "BENCH_PROFILE_DIR"
@@ -67,11 +64,14 @@ def _echo_application(api: str, token: str) -> Application[Any, Any, Any, Any, A
 
 
 def _product_application(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
+    # Imported here, so that the echo bot's process holds nothing of the product.
     from bot.app import build_application
+    from bot.logs import configure_logging
     from bot.ratelimit import KeyedRateLimiter
     from bot.settings import Settings
     from storage.db import create_engine
 
+    configure_logging(logging.WARNING)
     settings = Settings(
         _env_file=None, telegram_bot_token=args.token, telegram_bot_username="bench_bot",
         telegram_api_base_url=args.api, database_url=args.database_url,
@@ -93,11 +93,15 @@ async def _serve(application: Application[Any, Any, Any, Any, Any, Any], product
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         if product:
+            from bot.runner import settle_memory
+
             settle_memory()  # as ``sozialraum-bot run`` does after start-up
         print(READY, flush=True)
         await stop.wait()
         await application.updater.stop()
         await application.stop()
+    if application.post_shutdown is not None:  # the product's: dispose of the engine
+        await application.post_shutdown(application)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--schema")
     args = parser.parse_args(argv)
-    configure_logging(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING)
     application = (_echo_application(args.api, args.token) if args.kind == "echo"
                    else _product_application(args))
     profile_dir = os.environ.get(PROFILE_ENV)
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from pyinstrument import Profiler  # a dev dependency, only for this
 
-    with Profiler(interval=0.0005) as profiler:
+    with Profiler(interval=0.001) as profiler:
         asyncio.run(_serve(application, args.kind == "product"))
     report = Path(profile_dir) / f"{args.kind}-{os.getpid()}.txt"
     report.write_text(profiler.output_text(show_all=False), encoding="utf-8")

@@ -128,9 +128,5 @@ async def _run(smoke: bool, recipients: int) -> dict[str, float | int | str]:
     return results
 
 
-def targets() -> dict[str, tuple[str, float]]:
-    return TARGETS
-
-
 def run(smoke: bool = False, recipients: int = 1000) -> dict[str, float | int | str]:
     return asyncio.run(_run(smoke, 40 if smoke else recipients))

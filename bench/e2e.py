@@ -21,6 +21,8 @@ import asyncio
 import statistics
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from bench.bot_process import bot_process
 from bench.databases import Database, backends, fresh_database
 from bench.load import FLOW_UPDATES, LoadResult, ms, percentile, run_users
@@ -28,20 +30,30 @@ from bench.machine import cpu_seconds
 from bot.services import access
 from bot.simulator import BotApiSimulator, SimUser
 from storage.db import create_session_factory
-from storage.models import Role
+from storage.models import HourEntry, Role
 
 PRODUCT_TOKEN = "700001:BENCH-PRODUCT"
 ECHO_TOKEN = "700002:BENCH-ECHO"
 FIRST_TELEGRAM_ID = 900_001
 TEAMS = ("nord-a", "nord-b", "sued-a", "sued-b")
 PACE = (1.5, 3.5)
-
 SMOKE_PACE = (0.02, 0.08)
 
 TARGETS: dict[str, tuple[str, float]] = {
     "*: bot/echo throughput ratio": (">=", 0.8),
     "*: paced: bot p99 ms": ("<=", 100.0),
 }
+
+
+async def saved_entries(database: Database) -> int:
+    """Hour entries in the database: each finished dialogue must have saved one."""
+    engine = database.engine()
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(select(func.count()).select_from(HourEntry))
+                       or 0)
+    finally:
+        await engine.dispose()
 
 
 async def register_users(database: Database, count: int) -> list[int]:
@@ -103,6 +115,7 @@ async def _measure(database: Database, users: int, rounds: int, repeats: int,
                     runs[side].append(await run_users(group, rounds))
                     cpu[side] += cpu_seconds(pid) - before
             paced = await run_users(sides["bot"][0], paced_rounds, think=pace)
+    dialogues = users * (1 + repeats * rounds + paced_rounds)
     pairs = zip(runs["bot"], runs["echo"], strict=True)
     ratios = [bot.per_second / echo.per_second for bot, echo in pairs]
     bot_cpu = _figures("saturation: bot", runs["bot"], cpu["bot"])
@@ -116,6 +129,8 @@ async def _measure(database: Database, users: int, rounds: int, repeats: int,
             / max(1e-9, float(bot_cpu["saturation: bot CPU ms per update"])), 3),
         **_figures("paced: bot", [paced]),
         "updates unanswered": sum(r.unanswered for r in [*runs["bot"], *runs["echo"], paced]),
+        "bot dialogues played / hour entries saved":
+            f"{dialogues} / {await saved_entries(database)}",
     }
 
 
@@ -131,10 +146,6 @@ async def _run(smoke: bool, users: int) -> dict[str, float | int | str]:
             figures = await _measure(database, users, rounds, repeats, paced_rounds, pace)
         results.update({f"{backend}: {name}": value for name, value in figures.items()})
     return results
-
-
-def targets() -> dict[str, tuple[str, float]]:
-    return TARGETS
 
 
 def run(smoke: bool = False, users: int = 50) -> dict[str, float | int | str]:

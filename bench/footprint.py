@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bench.databases import Database
-from bench.e2e import register_users
+from bench.e2e import register_users, saved_entries
 from bench.load import run_users
 from bench.machine import resident_mb
 from bot.simulator import BotApiSimulator, SimUser
@@ -91,9 +91,11 @@ async def _run(smoke: bool, users: int) -> dict[str, float | int | str]:
                 ids = await register_users(database, users)
                 people = [sim.user(telegram_id, f"Person {i}", "de")
                           for i, telegram_id in enumerate(ids)]
-                load = await run_users(people, 1 if smoke else 2)
+                rounds = 1 if smoke else 2
+                load = await run_users(people, rounds)
                 after = resident_mb(process.pid)
                 peak = resident_mb(process.pid, "VmHWM")
+            saved = await saved_entries(database)
     return {
         "start-up s (fresh database)": round(first_start, 2),
         "start-up s (restart)": round(restart, 2),
@@ -101,11 +103,8 @@ async def _run(smoke: bool, users: int) -> dict[str, float | int | str]:
         f"resident memory after {load.updates} updates of {users} users MB": after,
         "peak resident memory MB": peak,
         "updates unanswered": load.unanswered,
+        "dialogues played / hour entries saved": f"{users * rounds} / {saved}",
     }
-
-
-def targets() -> dict[str, tuple[str, float]]:
-    return TARGETS
 
 
 def run(smoke: bool = False, users: int = 50) -> dict[str, float | int | str]:
