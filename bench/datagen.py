@@ -5,7 +5,8 @@ shipped categories and quotas); people, memberships and hour entries are bulk-in
 (``executemany`` in chunks), because a million entries through the services would take
 hours. The data is shaped like the real thing: provider staff and networkers log a few
 entries a week each, over several years, in the three categories, mostly in steps of half
-an hour; caseworkers log nothing; every region has a lead.
+an hour; caseworkers log nothing, nor do one newcomer per team and the newest team; every
+region has a lead.
 
 Deterministic for a seed, so two runs measure the same data.
 """
@@ -117,9 +118,7 @@ async def generate(engine: AsyncEngine, size: Size, *, today: date,
         await insert_chunked(session, Membership, [
             {"user_id": user_id, "team_id": spec["team_id"]}
             for user_id, spec in zip(member_ids, members, strict=True)])
-        loggers = [(user_id, spec["team_id"]) for user_id, spec in zip(member_ids, members,
-                                                                         strict=True)
-                   if spec["role"] in (Role.PROVIDER, Role.NETWORKER)]
+        loggers = _loggers(member_ids, members, new_team=teams[-1][0])
         first_day = Week.of(today).start - timedelta(weeks=size.weeks - 1)
         days = (today - first_day).days + 1
         busiest = loggers[0]
@@ -138,6 +137,19 @@ async def generate(engine: AsyncEngine, size: Size, *, today: date,
         users=len(leads) + len(member_ids), entries=size.entries,
         seconds=time.perf_counter() - started,
     )
+
+
+def _loggers(member_ids: list[int], members: list[dict[str, Any]],
+             new_team: int) -> list[tuple[int, int]]:
+    """(user id, team id) of everyone who logs hours, but for one newcomer per team and the
+    whole of the newest team: at every size, the weekly reminder finds people without hours
+    and the quota flags a team, so the same queries run on the small and the large data."""
+    logging = [(user_id, spec["team_id"]) for user_id, spec in zip(member_ids, members,
+                                                                    strict=True)
+               if spec["role"] in (Role.PROVIDER, Role.NETWORKER) and spec["team_id"] != new_team]
+    newcomers = {team_id: user_id for user_id, team_id in logging}  # the last one of each team
+    return [(user_id, team_id) for user_id, team_id in logging
+            if newcomers[team_id] != user_id]
 
 
 def _entry(rng: random.Random, who: tuple[int, int], categories: list[int], day: date,
