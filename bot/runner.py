@@ -89,9 +89,9 @@ def settle_memory() -> None:
     """Start-up is done: keep its objects out of the cyclic garbage collector's way.
 
     About 135,000 objects (libraries, handlers, the FAQ index) live as long as the process.
-    Every full collection scanned them all: a pause of 0.1–0.2 s every few hundred updates,
-    felt by whoever's update was waiting (the slowest 1 % in ``bench/e2e.py``). Frozen, they
-    are skipped; collections look only at what was made since.
+    Every full collection scanned them all: a pause of about 0.1 s every thousand updates or
+    so, felt by whoever's update was waiting (``bench/e2e.py``). Frozen, they are skipped;
+    collections look only at what was made since (a pause of a few milliseconds).
     """
     gc.collect()
     gc.freeze()

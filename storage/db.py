@@ -31,8 +31,7 @@ def create_engine(
     SQLite: WAL for readers beside one writer, foreign keys on, a busy timeout, and
     ``BEGIN IMMEDIATE`` so that two writers queue instead of failing on a lock upgrade.
     Its connections are pooled: opening one (a thread, the file, the pragmas) cost more
-    than the rest of a typical update (``bench/e2e.py``). Whoever creates an engine disposes
-    of it, or the pooled connections' threads keep the process alive.
+    than the rest of a typical update (``bench/e2e.py``); disposing of the engine closes them.
     SQL parameters (users' texts among them) never appear in logs or error messages.
     """
     if is_sqlite_url(url):
