@@ -12,7 +12,7 @@ calls that answer a tap or a command (``interactive``), under 1 s for the rest.
 
 A feature adds its call with one line (see :func:`register`)::
 
-    register(ScaleCall("digest (one region)", send_nothing_build_digest, interactive=False))
+    register(ScaleCall("digest of a region", build_region_digest, interactive=False))
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ async def _run(smoke: bool) -> dict[str, float | int | str]:
             results[f"{backend}: {call.name} slowest ms"] = big.max_ms
             results[f"{backend}: {call.name} SQL queries"] = (
                 f"{little.queries} → {big.queries}"
-                + ("" if little.queries == big.queries else " (grows with the data!)"))
+                + ("" if little.queries == big.queries else " (depends on the data!)"))
     return results
 
 
