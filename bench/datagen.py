@@ -1,224 +1,188 @@
-"""A synthetic organisation of any size: regions, teams, people, hours, budgets, meetings.
+"""A synthetic office for the scale benchmarks: many teams, people and hour entries.
 
-Used by the digest benchmark (50 teams, 1,000 people, 1,000,000 hour entries) and by the
-tests that hold the digest and the reports to a fixed number of SQL statements. It adds to a
-database that already holds the shipped organisation (its hour categories are reused) and
-writes in bulk: hour entries with PostgreSQL's COPY, or one prepared ``executemany`` per
-chunk on SQLite, so a million rows take seconds, not minutes.
+The organisation goes through the real importer (a generated organisation file with the
+shipped categories and quotas); people, memberships and hour entries are bulk-inserted
+(``executemany`` in chunks), because a million entries through the services would take
+hours. The data is shaped like the real thing: provider staff and networkers log a few
+entries a week each, over several years, in the three categories, mostly in steps of half
+an hour; caseworkers log nothing, nor do one newcomer per team and the newest team; every
+region has a lead.
+
+Deterministic for a seed, so two runs measure the same data.
 """
 
 from __future__ import annotations
 
 import random
-import zlib
+import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.services.reminders.recurrence import next_after, weekly_rule
-from storage.models import (
-    Budget,
-    BudgetRequest,
-    FaqQuestion,
-    HourCategory,
-    HourEntry,
-    Meeting,
-    MeetingAttendance,
-    Membership,
-    Region,
-    RequestState,
-    Role,
-    Team,
-    TeamQuota,
-    User,
-)
+from bot.services.hours import Week
+from bot.services.organisation import import_organisation, load_org_file
+from bot.services.organisation.schema import OrgFile, RegionSpec, TeamSpec
+from bot.settings import DEFAULT_ORG_FILE
+from storage.db import create_session_factory
+from storage.models import HourCategory, HourEntry, Membership, Region, Role, Team, User
 
-BERLIN = ZoneInfo("Europe/Berlin")
-QUOTA_MINUTES = {"beratung": 18 * 60, "fua": 8 * 60}
-NAMES = ("Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannes", "Ida", "Jonas",
-         "Klara", "Lukas", "Mia", "Noah", "Olga", "Paul", "Rosa", "Simon", "Tara", "Udo")
-# Per six team members: three provider staff, one networker, two caseworkers (as in the source).
-TEAM_ROLES = (Role.PROVIDER, Role.PROVIDER, Role.PROVIDER, Role.NETWORKER, Role.CASEWORKER,
-              Role.CASEWORKER)
-CHUNK = 50_000
+CHUNK = 20_000
+# Per team: provider staff, networkers and caseworkers, in that order.
+_TEAM_ROLES = ((Role.PROVIDER, 0.6), (Role.NETWORKER, 0.1), (Role.CASEWORKER, 0.3))
+_CATEGORY_WEIGHTS = (6, 3, 1)  # beratung, fua, fuea: most time goes to consultation
+_MINUTES = (30, 30, 45, 60, 60, 90, 120, 180, 240)
+FIRST_TELEGRAM_ID = 5_000_000
 
 
 @dataclass(frozen=True)
 class Size:
+    name: str
     regions: int
     teams_per_region: int
-    people: int  # team members; each region also gets a lead, the organisation an admin
-    entries: int  # hour entries
-    weeks: int  # spread over this many weeks up to ``today``
+    members_per_team: int
+    entries: int
+    weeks: int  # entries spread over this many weeks up to today
 
     @property
     def teams(self) -> int:
         return self.regions * self.teams_per_region
 
+    def describe(self) -> str:
+        return (f"{self.teams} teams, {self.teams * self.members_per_team + self.regions} users, "
+                f"{self.entries:,} hour entries over {self.weeks} weeks")
 
-SMALL = Size(regions=1, teams_per_region=2, people=12, entries=300, weeks=8)
-LARGER = Size(regions=3, teams_per_region=6, people=150, entries=20_000, weeks=10)
-SMOKE = Size(regions=2, teams_per_region=3, people=60, entries=5_000, weeks=12)
-FULL = Size(regions=5, teams_per_region=10, people=1_000, entries=1_000_000, weeks=104)
+
+SMOKE = Size("smoke", regions=2, teams_per_region=2, members_per_team=5, entries=2_000, weeks=20)
+SMALL = Size("small", regions=2, teams_per_region=2, members_per_team=10, entries=10_000,
+             weeks=52)
+LARGE = Size("large", regions=10, teams_per_region=5, members_per_team=20,
+             entries=1_000_000, weeks=260)
 
 
 @dataclass(frozen=True)
-class Generated:
-    region_ids: list[int]
+class Dataset:
+    """What the benchmarks need to know about the generated data."""
+
+    size: Size
+    today: date
+    provider_telegram_id: int  # provider staff with entries this week (the busiest one)
+    lead_telegram_id: int  # the lead of that person's region
+    team_id: int  # that person's team
     team_ids: list[int]
-    lead_ids: list[int]
-    admin_id: int
+    users: int
     entries: int
+    seconds: float  # how long generating took
 
 
-async def populate(
-    engine: AsyncEngine, size: Size, *, now: datetime, prefix: str = "gen", seed: int = 7
-) -> Generated:
-    """Add an organisation of ``size`` (keys starting with ``prefix``) as of ``now``."""
+def organisation(size: Size) -> OrgFile:
+    """The shipped categories and hours rules, with ``size``'s regions and teams."""
+    shipped = load_org_file(DEFAULT_ORG_FILE)
+    regions = [
+        RegionSpec(key=f"r{r:02d}", name=f"Region {r + 1}", teams=[
+            TeamSpec(key=f"r{r:02d}-t{t}", name=f"Sozialraumteam {r + 1}-{t + 1}",
+                     districts=[f"Bezirk {r + 1}.{t + 1}"])
+            for t in range(size.teams_per_region)])
+        for r in range(size.regions)
+    ]
+    return shipped.model_copy(update={"regions": regions, "providers": [], "meetings": [],
+                                      "budgets": []})
+
+
+async def generate(engine: AsyncEngine, size: Size, *, today: date,
+                   seed: int = 9) -> Dataset:
+    """Fill a migrated, empty database; returns where to look."""
+    started = time.perf_counter()
     rng = random.Random(seed)
-    today = now.astimezone(BERLIN).date()
-    async with engine.begin() as conn:
-        categories = {key: cid for key, cid in await conn.execute(
-            select(HourCategory.key, HourCategory.id).where(HourCategory.active.is_(True)))}
-        region_ids = await _insert_returning(conn, Region, [
-            {"key": f"{prefix}-r{n}", "name": f"Region {prefix.upper()} {n}"}
-            for n in range(size.regions)])
-        team_ids = await _insert_returning(conn, Team, [
-            {"key": f"{prefix}-r{n}-t{m}", "region_id": region_ids[n],
-             "name": f"Sozialraumteam {prefix.upper()} {n}-{m}", "districts": [],
-             "composition": {}, "active": True}
-            for n in range(size.regions) for m in range(size.teams_per_region)])
-        await conn.execute(insert(TeamQuota), [
-            {"team_id": team, "category_id": cid, "weekly_minutes": QUOTA_MINUTES.get(key)}
-            for team in team_ids for key, cid in categories.items()])
-        people = [_person(rng, prefix, i, now, TEAM_ROLES[i % len(TEAM_ROLES)], None)
-                  for i in range(size.people)]
-        leads = [_person(rng, prefix, size.people + n, now, Role.LEAD, region_ids[n])
-                 for n in range(size.regions)]
-        admin = _person(rng, prefix, size.people + size.regions, now, Role.ADMIN, None)
-        user_ids = await _insert_returning(conn, User, [*people, *leads, admin])
-        member_ids, lead_ids, admin_id = (user_ids[:size.people],
-                                          user_ids[size.people:-1], user_ids[-1])
-        team_of = {uid: team_ids[i // len(TEAM_ROLES) % len(team_ids)]
-                   for i, uid in enumerate(member_ids)}
-        await conn.execute(insert(Membership), [
-            {"user_id": uid, "team_id": team} for uid, team in team_of.items()])
-        loggers = [uid for i, uid in enumerate(member_ids)
-                   if TEAM_ROLES[i % len(TEAM_ROLES)] in (Role.PROVIDER, Role.NETWORKER)]
-        await _hour_entries(conn, rng, size, today, now, loggers, team_of, categories)
-        await _budgets(conn, rng, prefix, region_ids, team_ids, team_of, now)
-        await _meetings(conn, rng, prefix, team_ids, team_of, now)
-        await _questions(conn, rng, member_ids, now)
-    return Generated(region_ids, team_ids, lead_ids, admin_id, size.entries)
+    now = datetime.now(UTC)
+    sessions = create_session_factory(engine)
+    async with sessions() as session, session.begin():
+        await import_organisation(session, organisation(size))
+    async with sessions() as session, session.begin():
+        teams = list((await session.execute(select(Team.id, Team.region_id)
+                                            .order_by(Team.id))).all())
+        regions = list((await session.scalars(select(Region.id).order_by(Region.id))).all())
+        categories = list((await session.scalars(select(HourCategory.id)
+                                                 .order_by(HourCategory.position))).all())
+        leads = await insert_users(session, now, [
+            {"role": Role.LEAD, "region_id": region_id} for region_id in regions])
+        members: list[dict[str, Any]] = [
+            {"role": role, "region_id": None, "team_id": team_id}
+            for team_id, _region in teams
+            for role, share in _TEAM_ROLES
+            for _ in range(round(size.members_per_team * share))
+        ]
+        member_ids = await insert_users(session, now, members, first=len(leads))
+        await insert_chunked(session, Membership, [
+            {"user_id": user_id, "team_id": spec["team_id"]}
+            for user_id, spec in zip(member_ids, members, strict=True)])
+        loggers = _loggers(member_ids, members, new_team=teams[-1][0])
+        first_day = Week.of(today).start - timedelta(weeks=size.weeks - 1)
+        days = (today - first_day).days + 1
+        busiest = loggers[0]
+        await insert_chunked(session, HourEntry, (
+            _entry(rng, busiest if n < 10 else rng.choice(loggers), categories,
+                   today - timedelta(days=n % 3) if n < 10
+                   else first_day + timedelta(days=rng.randrange(days)), now)
+            for n in range(size.entries)))
+    region_of = dict(teams)
+    lead_index = regions.index(region_of[busiest[1]])
+    return Dataset(
+        size=size, today=today,
+        provider_telegram_id=FIRST_TELEGRAM_ID + len(leads) + member_ids.index(busiest[0]),
+        lead_telegram_id=FIRST_TELEGRAM_ID + lead_index,
+        team_id=busiest[1], team_ids=[team_id for team_id, _ in teams],
+        users=len(leads) + len(member_ids), entries=size.entries,
+        seconds=time.perf_counter() - started,
+    )
 
 
-def _person(rng: random.Random, prefix: str, index: int, now: datetime, role: Role,
-            region_id: int | None) -> dict[str, Any]:
-    return {"telegram_id": 9_000_000_000 + zlib.crc32(prefix.encode()) % 100_000 * 100_000 + index,
-            "display_name": f"{rng.choice(NAMES)} {prefix.upper()}{index}", "locale": "de",
-            "role": role.value, "region_id": region_id, "active": True,
-            "created_at": now - timedelta(days=rng.choice((2, 5, 40, 200, 400)))}
+def _loggers(member_ids: list[int], members: list[dict[str, Any]],
+             new_team: int) -> list[tuple[int, int]]:
+    """(user id, team id) of everyone who logs hours, but for one newcomer per team and the
+    whole of the newest team: at every size, the weekly reminder finds people without hours
+    and the quota flags a team, so the same queries run on the small and the large data."""
+    logging = [(user_id, spec["team_id"]) for user_id, spec in zip(member_ids, members,
+                                                                    strict=True)
+               if spec["role"] in (Role.PROVIDER, Role.NETWORKER) and spec["team_id"] != new_team]
+    newcomers = {team_id: user_id for user_id, team_id in logging}  # the last one of each team
+    return [(user_id, team_id) for user_id, team_id in logging
+            if newcomers[team_id] != user_id]
 
 
-async def _insert_returning(conn: AsyncConnection, model: Any, rows: list[dict[str, Any]]
-                            ) -> list[int]:
-    """Insert rows one statement per row (few of them) and return their ids in order."""
-    ids = []
+def _entry(rng: random.Random, who: tuple[int, int], categories: list[int], day: date,
+           now: datetime) -> dict[str, Any]:
+    user_id, team_id = who
+    return {"user_id": user_id, "team_id": team_id,
+            "category_id": rng.choices(categories, _CATEGORY_WEIGHTS[:len(categories)])[0],
+            "work_date": day, "minutes": rng.choice(_MINUTES), "note": None,
+            "created_at": now, "updated_at": None}
+
+
+async def insert_users(session: AsyncSession, now: datetime, specs: list[dict[str, Any]],
+                        first: int = 0) -> list[int]:
+    """Insert users in order; their ids (Telegram ids follow the same order)."""
+    rows = [{"telegram_id": FIRST_TELEGRAM_ID + first + i, "display_name": f"Person {first + i}",
+             "locale": "de", "role": str(spec["role"]), "region_id": spec["region_id"],
+             "active": True, "created_at": now} for i, spec in enumerate(specs)]
+    await insert_chunked(session, User, rows)
+    telegram_ids = [row["telegram_id"] for row in rows]
+    found = dict((await session.execute(
+        select(User.telegram_id, User.id).where(User.telegram_id.between(
+            telegram_ids[0], telegram_ids[-1])))).all()) if rows else {}
+    return [found[telegram_id] for telegram_id in telegram_ids]
+
+
+async def insert_chunked(session: AsyncSession, model: type[Any],
+                          rows: Any) -> None:
+    """executemany in chunks, so a million rows never sit in memory at once."""
+    chunk: list[dict[str, Any]] = []
     for row in rows:
-        ids.append(int((await conn.execute(insert(model).values(**row).returning(model.id)))
-                       .scalar_one()))
-    return ids
-
-
-async def _hour_entries(conn: AsyncConnection, rng: random.Random, size: Size, today: date,
-                        now: datetime, loggers: list[int], team_of: dict[int, int],
-                        categories: dict[str, int]) -> None:
-    keys = sorted(categories)
-    weights = [0.7 if key == "beratung" else 0.3 for key in keys]
-    days = size.weeks * 7
-    columns = ["user_id", "team_id", "category_id", "work_date", "minutes", "created_at"]
-    sqlite = conn.dialect.name == "sqlite"
-    stamp = now.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    made = 0
-    while made < size.entries:
-        count = min(CHUNK, size.entries - made)
-        rows = []
-        for _ in range(count):
-            user = rng.choice(loggers)
-            day = today - timedelta(days=rng.randrange(days))
-            category = categories[rng.choices(keys, weights)[0]]
-            minutes = 15 * rng.randint(1, 8)
-            rows.append((user, team_of[user], category, day.isoformat() if sqlite else day,
-                         minutes, stamp if sqlite else now))
-        if sqlite:
-            await conn.exec_driver_sql(
-                f"INSERT INTO hour_entry ({', '.join(columns)}) VALUES (?, ?, ?, ?, ?, ?)",
-                rows)
-        else:
-            raw = await conn.get_raw_connection()
-            driver: Any = raw.driver_connection
-            await driver.copy_records_to_table(HourEntry.__tablename__, records=rows,
-                                               columns=columns)
-        made += count
-
-
-async def _budgets(conn: AsyncConnection, rng: random.Random, prefix: str,
-                   region_ids: list[int], team_ids: list[int], team_of: dict[int, int],
-                   now: datetime) -> None:
-    budget_ids = await _insert_returning(conn, Budget, [
-        {"region_id": region, "year": now.astimezone(BERLIN).year,
-         "allocated_cents": 3_000_000, "is_example": False, "updated_at": now}
-        for region in region_ids])
-    members = {team: [u for u, t in team_of.items() if t == team] for team in team_ids}
-    states = (RequestState.PENDING, RequestState.APPROVED, RequestState.REPORTED,
-              RequestState.REJECTED)
-    rows = []
-    for index, team in enumerate(team_ids):
-        budget = budget_ids[index * len(region_ids) // len(team_ids)]
-        for number, state in enumerate(states):
-            amount = 100 * rng.randint(50, 900)
-            created = now - timedelta(days=rng.randint(1, 60))
-            rows.append({
-                "number": f"{prefix.upper()}-{index}-{number}", "budget_id": budget,
-                "team_id": team, "requester_id": members[team][0], "state": state.value,
-                "amount_cents": amount,
-                "approved_cents": amount if state in (RequestState.APPROVED,
-                                                      RequestState.REPORTED) else None,
-                "actual_cents": amount - 1000 if state == RequestState.REPORTED else None,
-                "title": "Stadtteilfest", "description": "Material", "planned_on":
-                (now + timedelta(days=30)).date(), "created_at": created,
-                "decided_at": None if state == RequestState.PENDING else created + timedelta(
-                    days=2), "raised_at": created})
-    await conn.execute(insert(BudgetRequest), rows)
-
-
-async def _meetings(conn: AsyncConnection, rng: random.Random, prefix: str,
-                    team_ids: list[int], team_of: dict[int, int], now: datetime) -> None:
-    meeting_ids = await _insert_returning(conn, Meeting, [
-        {"key": f"{prefix}-m{team}", "title": f"Kollegiale Beratung {prefix.upper()} {team}",
-         "kind": "team_consultation", "team_id": team, "audience": {},
-         "weekday": 1 + index % 5, "local_time": time(9, 0), "duration_minutes": 120,
-         "active": True}
-        for index, team in enumerate(team_ids)])
-    answers = []
-    for index, (meeting, team) in enumerate(zip(meeting_ids, team_ids, strict=True)):
-        start = next_after(weekly_rule(1 + index % 5), time(9, 0), BERLIN, now)
-        answers += [{"meeting_id": meeting, "starts_at": start, "user_id": user,
-                     "coming": rng.random() < 0.7, "answered_at": now}
-                    for user, member_team in team_of.items()
-                    if member_team == team and rng.random() < 0.5]
-    if answers:
-        await conn.execute(insert(MeetingAttendance), answers)
-
-
-async def _questions(conn: AsyncConnection, rng: random.Random, member_ids: list[int],
-                     now: datetime) -> None:
-    await conn.execute(insert(FaqQuestion), [
-        {"user_id": rng.choice(member_ids), "locale": "de",
-         "text": "Wer entscheidet über FuA-Anträge in den Ferien?", "asked_at": now,
-         "outcome": "none", "suggestions": [], "forwarded_at": now - timedelta(days=n)}
-        for n in range(1, 4)])
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            await session.execute(insert(model), chunk)
+            chunk = []
+    if chunk:
+        await session.execute(insert(model), chunk)

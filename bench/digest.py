@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bench import datagen
+from bench import orgdata as datagen
 from bot.i18n import I18n
 from bot.parsing.periods import preset
 from bot.services.digest import figures

@@ -96,3 +96,13 @@ def run(smoke: bool = False) -> dict[str, float | int | str]:
         "scaled KB median ms per question": round(on_scaled.median_ms, 3),
         "scaled KB index build s": round(build_seconds, 2),
     }
+
+
+def targets() -> dict[str, tuple[str, float]]:
+    """The FAQ issue's targets, for the labelled questions and the 1,000-entry knowledge base."""
+    return {
+        "real KB top-1": (">=", 0.9),
+        "real KB top-3": (">=", 0.97),
+        "real KB false answers on no-match": ("<=", 0.05),
+        "scaled KB median ms per question": ("<=", 5.0),
+    }

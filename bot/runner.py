@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -60,6 +61,7 @@ async def run_bot(settings: Settings) -> None:
         if settings.health_port:
             await _listen(health.start(), "HEALTH_PORT", settings.health_listen,
                           settings.health_port)
+        settle_memory()
         log.info(
             "sozialraum-bot running as @%s in %s; database %s; Bot API %s; organisation %s; "
             "health %s",
@@ -81,6 +83,18 @@ async def run_bot(settings: Settings) -> None:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+def settle_memory() -> None:
+    """Start-up is done: keep its objects out of the cyclic garbage collector's way.
+
+    About 135,000 objects (libraries, handlers, the FAQ index) live as long as the process.
+    Every full collection scanned them all: a pause of about 0.1 s every thousand updates or
+    so, felt by whoever's update was waiting (``bench/e2e.py``). Frozen, they are skipped;
+    collections look only at what was made since (a pause of a few milliseconds).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def _listen(starting: Awaitable[None], variable: str, host: str, port: int) -> None:

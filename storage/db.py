@@ -30,11 +30,16 @@ def create_engine(
 
     SQLite: WAL for readers beside one writer, foreign keys on, a busy timeout, and
     ``BEGIN IMMEDIATE`` so that two writers queue instead of failing on a lock upgrade.
+    Its connections are pooled: opening one (a thread, the file, the pragmas) cost more
+    than the rest of a typical update (``bench/e2e.py``); disposing of the engine closes them.
     SQL parameters (users' texts among them) never appear in logs or error messages.
     """
     if is_sqlite_url(url):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool, hide_parameters=True)
+        pooling: dict[str, Any] = (
+            {"poolclass": NullPool} if make_url(url).database in (None, "", ":memory:")
+            else {"pool_size": pool_size, "max_overflow": pool_size})
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, **pooling)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 
-from bench import datagen
+from bench import orgdata as datagen
 from bot.parsing.periods import Period, preset
 from bot.services.digest import figures
 from bot.services.hours import HoursPolicy

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bench import datagen
+from bench import orgdata as datagen
 from bot.i18n import I18n
 from bot.services.digest import figures
 from bot.services.hours import HoursPolicy

@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ class SimMessage:
     document: SimFile | None = None
     photo: SimFile | None = None
     contact: JSON | None = None
+    # time.perf_counter() when the server received the bot's call (0 for a later look):
+    # the benchmarks' latency, seen from Telegram's side.
+    received_at: float = field(default=0.0, compare=False)
 
     @property
     def button_labels(self) -> list[str]:
@@ -221,7 +224,8 @@ class SimUser:
 
     def notify(self, stored: StoredMessage, *, edited: bool) -> None:
         """Called by the server when the bot sent or edited a message in this chat."""
-        self._events.append(snapshot(self.sim, stored, edited=edited))
+        seen = snapshot(self.sim, stored, edited=edited)
+        self._events.append(replace(seen, received_at=time.perf_counter()))
         self._arrived.set()
 
     def record_answer(self, text: str | None, alert: bool) -> None:

@@ -98,11 +98,15 @@ class ReminderRepository:
             .order_by(User.id)
         )).all())
 
-    async def leads_of(self, region_id: int) -> list[User]:
-        return list((await self.session.scalars(
+    async def leads_of(self, region_ids: Iterable[int]) -> dict[int, list[User]]:
+        """Active leads by region, in one query whatever the number of regions."""
+        found: dict[int, list[User]] = {}
+        for lead in (await self.session.scalars(
             select(User).where(User.active.is_(True), User.role == Role.LEAD.value,
-                               User.region_id == region_id).order_by(User.id)
-        )).all())
+                               User.region_id.in_(list(region_ids))).order_by(User.id)
+        )).all():
+            found.setdefault(lead.region_id or 0, []).append(lead)
+        return found
 
     # --- meetings ----------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot import yaml_files
 from bot.services.faq.ranking import FaqIndex, Thresholds, Verdict, decide
 
 
@@ -36,7 +36,7 @@ class EvalSet(BaseModel):
 
 
 def load_eval_set(path: Path) -> EvalSet:
-    return EvalSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return EvalSet.model_validate(yaml_files.safe_load(path.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)

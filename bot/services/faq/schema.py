@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot import yaml_files
 from bot.settings import SUPPORTED_LOCALES
 
 M = TypeVar("M", bound=BaseModel)
@@ -127,7 +128,7 @@ class KnowledgeBase:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FaqFileError(f"{path.name}: file not found in {path.parent}") from None
     except yaml.YAMLError as exc:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot import yaml_files
 from bot.services.budget.schema import BudgetSpec
 from bot.services.hours.policy import HoursPolicy
 from bot.services.privacy import PrivacySpec
@@ -188,7 +189,7 @@ def _unique(what: str, keys: list[str]) -> None:
 def load_org_file(path: Path) -> OrgFile:
     """Read and validate an organisation file; raise :class:`OrgFileError` in one line."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise OrgFileError(f"{path}: cannot read file ({exc.strerror})") from None
     except yaml.YAMLError as exc:

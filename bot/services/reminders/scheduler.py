@@ -181,12 +181,10 @@ async def _quota_flags(
     session: AsyncSession, due_at: datetime, week: Week, policy: ReminderPolicy
 ) -> list[_Candidate]:
     flagged = await far_from_quota(session, week, policy.quota_flag_percent)
-    repo = ReminderRepository(session)
-    return [
-        _Candidate(QUOTA, region_id, due_at, leads)
-        for region_id in sorted({gap.team.region_id for gap in flagged})
-        if (leads := await repo.leads_of(region_id))
-    ]
+    regions = sorted({gap.team.region_id for gap in flagged})
+    leads = await ReminderRepository(session).leads_of(regions)
+    return [_Candidate(QUOTA, region_id, due_at, leads[region_id])
+            for region_id in regions if region_id in leads]
 
 
 @dataclass(frozen=True)
