@@ -21,6 +21,7 @@ from telegram.ext import (
     ConversationHandler,
     Defaults,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import logs, metrics
@@ -33,6 +34,7 @@ from bot.ratelimit import KeyedRateLimiter
 from bot.services import privacy
 from bot.services.organisation import OrgFile, load_org_file
 from bot.settings import Settings
+from bot.telegram_retry import RetryingRequest
 from handlers import FEATURES
 from handlers.context import (
     BotContext,
@@ -62,6 +64,7 @@ UpdateHook = Callable[[int], Awaitable[None] | None]
 SENDER_LOCK_NAMESPACE = 7_402_002
 _SENDER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :key)")
 ConversationKey = tuple[int | str, ...]
+HTTP_CONNECTIONS = 256  # PTB's default for the bot's calls (getUpdates has its own connection)
 
 
 @dataclass
@@ -251,8 +254,14 @@ def build_application(
     engine: AsyncEngine | None = None,
     rate_limiter: bool = True,
     i18n: I18n | None = None,
+    request: BaseRequest | None = None,
 ) -> BotApplication:
-    """Build the bot; the caller starts it (polling, webhook, or the demo)."""
+    """Build the bot; the caller starts it (polling, webhook, or the demo).
+
+    The bot's calls go through :class:`bot.telegram_retry.RetryingRequest` (5xx, dropped
+    connections) and PTB's ``AIORateLimiter`` (429); ``request`` replaces the HTTP transport
+    underneath (tests: the in-process simulator).
+    """
     engine = engine or create_engine(settings.database_url)
     state = AppState(
         settings=settings,
@@ -278,6 +287,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    builder = builder.request(RetryingRequest(
+        request or HTTPXRequest(connection_pool_size=HTTP_CONNECTIONS)))
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
     application = cast(BotApplication, builder.build())

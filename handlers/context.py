@@ -36,6 +36,7 @@ class UpdateScope:
     update_id: int | None = None
     user: User | None = None
     failed: bool = False
+    committed: bool = False  # the handler committed (and may have told the user so)
     _marked: bool = field(default=False, repr=False)
 
     @property
@@ -58,6 +59,7 @@ class UpdateScope:
             self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=self.now))
             self._marked = True
         await self.session.commit()
+        self.committed = True
 
 
 def current_scope() -> UpdateScope | None:

@@ -120,6 +120,7 @@ async def test_after_a_takeover_the_leader_jobs_run_at_once(bot):
     bot.app.job_queue.run_repeating(not_for_leaders, interval=3600, first=3600, name="plain")
     started = run_leader_jobs(bot.app)
     names = sorted(task.get_name() for task in started)
-    assert names == ["takeover:maintenance", "takeover:reminders", "takeover:scheduler"]
+    assert names == ["takeover:maintenance", "takeover:reminders", "takeover:retention",
+                     "takeover:scheduler"]
     await asyncio.gather(*started)
     assert ran == ["reminders"]

@@ -1,0 +1,30 @@
+"""Sizes of the reliability tests: small in ``make test``, long in ``make soak``.
+
+``make soak`` sets ``RELIABILITY_SOAK=1``; the README's "Reliability" section quotes these
+numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    fault_rate: float  # share of Bot API calls that fail
+    fault_users: int  # users logging hours at once under faults
+    fault_entries: int  # entries each of them logs
+    kills: int  # SIGKILLs of the bot process under load
+    crash_users: int
+    hostile_steps: int  # state-machine steps per database
+    hostile_steps_per_example: int
+
+
+QUICK = Sizes(fault_rate=0.1, fault_users=50, fault_entries=1, kills=20, crash_users=4,
+              hostile_steps=10_000, hostile_steps_per_example=100)
+SOAK = Sizes(fault_rate=0.1, fault_users=50, fault_entries=6, kills=100, crash_users=8,
+             hostile_steps=50_000, hostile_steps_per_example=200)
+
+SOAKING = os.environ.get("RELIABILITY_SOAK") == "1"
+SIZES = SOAK if SOAKING else QUICK
