@@ -96,6 +96,8 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
         await session.commit()
     if report:
         log.info("scheduler run at %s: %s", now.isoformat(), dict(report))
+    else:
+        log.debug("scheduler run at %s: nothing due", now.isoformat())
     return report
 
 

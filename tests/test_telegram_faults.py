@@ -18,6 +18,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.simulator import FaultPlan
 from bot.telegram_retry import RetryingRequest, RetryPolicy, at_most_once
 from storage.models import HourEntry, Role
+from tests.harness import TOKEN
 from tests.reliability import SIZES
 
 FAST = RetryPolicy(first_wait=0.001, max_wait=0.002)
@@ -182,5 +183,23 @@ async def test_when_the_confirmation_cannot_be_shown_the_user_is_not_told_nothin
     told = (await pia.reply()).text
     assert "nach dem Speichern ist etwas schiefgegangen" in told
     assert "nichts gespeichert" not in told
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+
+
+async def test_a_press_handled_too_late_to_be_answered_still_counts(bot):
+    """After downtime Telegram delivers a press whose query can no longer be answered."""
+    from telegram import Update
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours 2 fua heute")
+    summary = await pia.reply()
+    stored = bot.sim.find_message(TOKEN, pia.telegram_id, summary.message_id)
+    late = {"update_id": 90_001, "callback_query": {
+        "id": "expired-query", "from": pia.sim.tg_user, "chat_instance": "ci",
+        "data": summary.buttons[0][0].callback_data,
+        "message": stored.to_api(bot.sim.bots[TOKEN].user)}}
+    await bot.app.process_update(Update.de_json(late, bot.app.bot))
+    assert "✅ Gespeichert: 2 Std. FuA" in (await pia.reply()).text
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1

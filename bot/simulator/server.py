@@ -262,6 +262,15 @@ class BotApiSimulator:
             bot.new_update.set()
         return update_id
 
+    def redeliver(self, update: JSON, bot_token: str | None = None) -> None:
+        """Deliver an update again with its old id, as Telegram does when the bot did not
+        confirm it (polling: queued for the next ``getUpdates`` without offset)."""
+        bot = self.bots[bot_token or self._default_token or ""]
+        if all(u["update_id"] != update["update_id"] for u in bot.updates):
+            bot.updates.append(update)
+            bot.updates.sort(key=lambda u: int(u["update_id"]))
+            bot.new_update.set()
+
     def next_message_id(self, token: str, chat_id: int) -> int:
         return next(self._message_ids[(token, chat_id)])
 
