@@ -6,6 +6,7 @@ numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -28,3 +29,5 @@ SOAK = Sizes(fault_rate=0.1, fault_users=50, fault_entries=6, kills=100, crash_u
 
 SOAKING = os.environ.get("RELIABILITY_SOAK") == "1"
 SIZES = SOAK if SOAKING else QUICK
+if os.environ.get("RELIABILITY_HOSTILE_STEPS"):  # for measuring: a run of its own size
+    SIZES = dataclasses.replace(SIZES, hostile_steps=int(os.environ["RELIABILITY_HOSTILE_STEPS"]))
