@@ -153,6 +153,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 now=state.clock.now(),
                 update_id=update.update_id,
                 user=user,
+                save_dialogue=lambda: self._save_dialogue_data(update),
             )
             token = enter_scope(scope)
             try:
@@ -166,7 +167,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
                     # Nothing of a failed update is kept, but it is not retried either.
                     await session.rollback()
                     scope.failed = False
-                await scope.commit()
+                await scope.commit_at_end()
             except IntegrityError:
                 # Another instance committed the same update first; its effects stand.
                 await session.rollback()
@@ -190,6 +191,17 @@ class BotApplication(Application):  # type: ignore[type-arg]
             log.exception("dialogue state of update %s could not be saved", scope.update_id)
             metrics.UPDATE_ERRORS.inc()
             scope.failed = True
+
+    async def _save_dialogue_data(self, update: Update) -> None:
+        """Write the sender's user and chat data into the update's transaction now, for a
+        handler that commits before the update's end (see ``UpdateScope.commit``)."""
+        if self.persistence is None:
+            return
+        user, chat = update.effective_user, update.effective_chat
+        if user is not None and user.id in self.user_data:
+            await self.persistence.update_user_data(user.id, self.user_data[user.id])
+        if chat is not None and chat.id in self.chat_data:
+            await self.persistence.update_chat_data(chat.id, self.chat_data[chat.id])
 
     def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
         return [handler for group in self.handlers.values() for handler in group

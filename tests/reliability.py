@@ -23,9 +23,9 @@ class Sizes:
 
 
 QUICK = Sizes(fault_rate=0.1, fault_users=50, fault_entries=1, kills=20, crash_users=4,
-              hostile_steps=10_000, hostile_steps_per_example=100)
-SOAK = Sizes(fault_rate=0.1, fault_users=50, fault_entries=6, kills=100, crash_users=8,
-             hostile_steps=50_000, hostile_steps_per_example=200)
+              hostile_steps=2_000, hostile_steps_per_example=100)
+SOAK = Sizes(fault_rate=0.1, fault_users=50, fault_entries=5, kills=60, crash_users=6,
+             hostile_steps=10_000, hostile_steps_per_example=200)
 
 SOAKING = os.environ.get("RELIABILITY_SOAK") == "1"
 SIZES = SOAK if SOAKING else QUICK

@@ -203,3 +203,20 @@ async def test_a_press_handled_too_late_to_be_answered_still_counts(bot):
     assert "✅ Gespeichert: 2 Std. FuA" in (await pia.reply()).text
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+
+
+async def test_a_draft_saved_before_a_failure_cannot_be_saved_again_from_another_summary(bot):
+    """The draft outlived a failure after its save: another Save button stored it twice."""
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours 2 fua heute Vorbereitung")
+    first = await pia.reply()
+    await pia.send("/hours 2 fua heute Vorbereitung")  # impatient: the same again
+    second = await pia.reply()
+    bot.sim.faults = FaultPlan(rate=1.0, kinds=("5xx",), methods=frozenset({"editMessageText"}))
+    await pia.tap("💾 Speichern", message=second)
+    bot.sim.faults = None
+    assert "nach dem Speichern" in (await pia.reply()).text
+    await pia.tap("💾 Speichern", message=first)
+    assert "Dieser Dialog ist abgelaufen" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
