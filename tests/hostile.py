@@ -4,7 +4,7 @@ Updates are built by the simulator's users (``SimUser.send``/``tap``…) and han
 ``Application.process_update``, and the bot's calls reach the same simulator in this process
 (:class:`bot.simulator.inprocess.InProcessRequest`): no polling, no HTTP, thousands of steps
 a minute, with Telegram's refusals (text too long, broken markup, expired queries) intact.
-After every step :meth:`World.check` holds the invariants.
+After every step the world checks the invariants (:meth:`World._step`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
@@ -297,8 +297,7 @@ class Snapshot:
 
 
 def _committed() -> Any:
-    from sqlalchemy import case
-
+    """What a request takes from its budget: the approved amount, or what it cost."""
     return case((BudgetRequest.state == RequestState.APPROVED, BudgetRequest.approved_cents),
                 (BudgetRequest.state == RequestState.REPORTED, BudgetRequest.actual_cents),
                 else_=0)

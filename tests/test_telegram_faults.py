@@ -19,7 +19,7 @@ from bot.simulator import FaultPlan
 from bot.telegram_retry import RetryingRequest, RetryPolicy, at_most_once
 from storage.models import HourEntry, Role
 from tests.harness import TOKEN
-from tests.reliability import SIZES
+from tests.reliability import SEED, SIZES
 
 FAST = RetryPolicy(first_wait=0.001, max_wait=0.002)
 URL = "http://api.invalid/bot1:T/"
@@ -150,7 +150,7 @@ async def _log_hours(bot, user, number: int, entries: int) -> int:
 async def test_under_faults_every_user_gets_every_reply_and_every_entry_is_stored_once(bot):
     users = [await bot.member(f"Last{number}", Role.PROVIDER, team="nord-a")
              for number in range(SIZES.fault_users)]
-    plan = FaultPlan(rate=SIZES.fault_rate, seed=10,
+    plan = FaultPlan(rate=SIZES.fault_rate, seed=SEED,
                      kinds=("429", "5xx", "slow", "drop", "lost_answer"), slow_seconds=0.3)
     bot.sim.faults = plan
     started = time.monotonic()
@@ -167,7 +167,8 @@ async def test_under_faults_every_user_gets_every_reply_and_every_entry_is_store
                                    for i in range(SIZES.fault_entries))
     faults = dict(bot.sim.stats.faults)
     calls = sum(bot.sim.stats.requests.values())
-    print(f"\n{SIZES.fault_users} users, {calls} calls, faults {faults}, {elapsed:.1f} s")
+    print(f"\nseed {SEED}: {SIZES.fault_users} users, {calls} calls, faults {faults}, "
+          f"{elapsed:.1f} s")
     assert sum(faults.values()) >= calls * SIZES.fault_rate / 2
     assert {"429", "5xx", "slow", "drop", "lost_answer"} <= set(faults)
 
