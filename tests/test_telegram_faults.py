@@ -173,19 +173,26 @@ async def test_under_faults_every_user_gets_every_reply_and_every_entry_is_store
     assert {"429", "5xx", "slow", "drop", "lost_answer"} <= set(faults)
 
 
+async def _entries(bot) -> int:
+    async with bot.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(HourEntry)))
+
+
+EDITS_FAIL = FaultPlan(rate=1.0, kinds=("5xx",), methods=frozenset({"editMessageText"}))
+
+
 async def test_when_the_confirmation_cannot_be_shown_the_user_is_not_told_nothing_was_saved(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     await pia.send("/hours 2 fua heute")
     summary = await pia.reply()
     # Telegram fails every edit: the entry is saved, but "Saved" cannot be shown.
-    bot.sim.faults = FaultPlan(rate=1.0, kinds=("5xx",), methods=frozenset({"editMessageText"}))
+    bot.sim.faults = EDITS_FAIL
     await pia.tap("💾 Speichern", message=summary)
     bot.sim.faults = None
     told = (await pia.reply()).text
     assert "nach dem Speichern ist etwas schiefgegangen" in told
     assert "nichts gespeichert" not in told
-    async with bot.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+    assert await _entries(bot) == 1
 
 
 async def test_a_press_handled_too_late_to_be_answered_still_counts(bot):
@@ -202,8 +209,7 @@ async def test_a_press_handled_too_late_to_be_answered_still_counts(bot):
         "message": stored.to_api(bot.sim.bots[TOKEN].user)}}
     await bot.app.process_update(Update.de_json(late, bot.app.bot))
     assert "✅ Gespeichert: 2 Std. FuA" in (await pia.reply()).text
-    async with bot.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+    assert await _entries(bot) == 1
 
 
 async def test_a_draft_saved_before_a_failure_cannot_be_saved_again_from_another_summary(bot):
@@ -213,11 +219,10 @@ async def test_a_draft_saved_before_a_failure_cannot_be_saved_again_from_another
     first = await pia.reply()
     await pia.send("/hours 2 fua heute Vorbereitung")  # impatient: the same again
     second = await pia.reply()
-    bot.sim.faults = FaultPlan(rate=1.0, kinds=("5xx",), methods=frozenset({"editMessageText"}))
+    bot.sim.faults = EDITS_FAIL
     await pia.tap("💾 Speichern", message=second)
     bot.sim.faults = None
     assert "nach dem Speichern" in (await pia.reply()).text
     await pia.tap("💾 Speichern", message=first)
     assert "Dieser Dialog ist abgelaufen" in (await pia.reply()).text
-    async with bot.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+    assert await _entries(bot) == 1
