@@ -21,6 +21,10 @@ test: $(STAMP)  ## every test; PostgreSQL too when TEST_DATABASE_URL is set
 bench: $(STAMP)  ## benchmarks, printed as a table and written to bench/results/
 	$(BIN)/python -m bench
 
+soak: $(STAMP)  ## the reliability tests at full length; PostgreSQL too when TEST_DATABASE_URL is set
+	RELIABILITY_SOAK=1 $(BIN)/python -m pytest -q -s tests/test_telegram_faults.py \
+		tests/test_crashes.py tests/test_hostile_input.py tests/test_security.py
+
 lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot handlers storage

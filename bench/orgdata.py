@@ -1,4 +1,4 @@
-"""A synthetic organisation with everything a digest reads: regions, teams, people, hours, budgets, meetings.
+"""A synthetic office with everything a digest reads: people, hours, budgets, meetings.
 
 Used by the digest benchmark (50 teams, 1,000 people, 1,000,000 hour entries) and by the
 tests that hold the digest and the reports to a fixed number of SQL statements. It adds to a

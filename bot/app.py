@@ -21,6 +21,7 @@ from telegram.ext import (
     ConversationHandler,
     Defaults,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import logs, metrics
@@ -33,6 +34,7 @@ from bot.ratelimit import KeyedRateLimiter
 from bot.services import privacy
 from bot.services.organisation import OrgFile, load_org_file
 from bot.settings import Settings
+from bot.telegram_retry import RetryingRequest
 from handlers import FEATURES
 from handlers.context import (
     BotContext,
@@ -62,6 +64,7 @@ UpdateHook = Callable[[int], Awaitable[None] | None]
 SENDER_LOCK_NAMESPACE = 7_402_002
 _SENDER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :key)")
 ConversationKey = tuple[int | str, ...]
+HTTP_CONNECTIONS = 256  # PTB's default for the bot's calls (getUpdates has its own connection)
 
 
 @dataclass
@@ -150,6 +153,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 now=state.clock.now(),
                 update_id=update.update_id,
                 user=user,
+                save_dialogue=lambda: self._save_dialogue_data(update),
             )
             token = enter_scope(scope)
             try:
@@ -163,7 +167,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
                     # Nothing of a failed update is kept, but it is not retried either.
                     await session.rollback()
                     scope.failed = False
-                await scope.commit()
+                await scope.commit_at_end()
             except IntegrityError:
                 # Another instance committed the same update first; its effects stand.
                 await session.rollback()
@@ -187,6 +191,17 @@ class BotApplication(Application):  # type: ignore[type-arg]
             log.exception("dialogue state of update %s could not be saved", scope.update_id)
             metrics.UPDATE_ERRORS.inc()
             scope.failed = True
+
+    async def _save_dialogue_data(self, update: Update) -> None:
+        """Write the sender's user and chat data into the update's transaction now, for a
+        handler that commits before the update's end (see ``UpdateScope.commit``)."""
+        if self.persistence is None:
+            return
+        user, chat = update.effective_user, update.effective_chat
+        if user is not None and user.id in self.user_data:
+            await self.persistence.update_user_data(user.id, self.user_data[user.id])
+        if chat is not None and chat.id in self.chat_data:
+            await self.persistence.update_chat_data(chat.id, self.chat_data[chat.id])
 
     def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
         return [handler for group in self.handlers.values() for handler in group
@@ -251,8 +266,14 @@ def build_application(
     engine: AsyncEngine | None = None,
     rate_limiter: bool = True,
     i18n: I18n | None = None,
+    request: BaseRequest | None = None,
 ) -> BotApplication:
-    """Build the bot; the caller starts it (polling, webhook, or the demo)."""
+    """Build the bot; the caller starts it (polling, webhook, or the demo).
+
+    The bot's calls go through :class:`bot.telegram_retry.RetryingRequest` (5xx, dropped
+    connections) and PTB's ``AIORateLimiter`` (429); ``request`` replaces the HTTP transport
+    underneath (tests: the in-process simulator).
+    """
     engine = engine or create_engine(settings.database_url)
     state = AppState(
         settings=settings,
@@ -278,6 +299,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    builder = builder.request(RetryingRequest(
+        request or HTTPXRequest(connection_pool_size=HTTP_CONNECTIONS)))
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
     application = cast(BotApplication, builder.build())

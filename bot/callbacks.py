@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
 VERSION = "1"
+MAX_INT_ARG = 2**31 - 1  # PostgreSQL INTEGER: the ids of the records buttons point at
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,13 @@ class Callback:
         return self.args[index] if index < len(self.args) else None
 
     def int_arg(self, index: int) -> int | None:
+        """A record id or small number; None for anything else, also for numbers beyond the
+        database's INTEGER (PostgreSQL refuses them in a query instead of finding nothing)."""
         value = self.arg(index)
-        return int(value) if value is not None and value.isdigit() and len(value) < 19 else None
+        if value is None or not value.isascii() or not value.isdigit() or len(value) > 10:
+            return None
+        number = int(value)
+        return number if number <= MAX_INT_ARG else None
 
 
 def pack(prefix: str, action: str, *args: str | int) -> str:

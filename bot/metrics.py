@@ -48,12 +48,21 @@ SCHEDULED_RUNS = Counter(
     "Runs of scheduled jobs on this instance, by job name.",
     ["job"],
 )
+TELEGRAM_RETRIES = Counter(
+    "sozialraum_telegram_retries_total",
+    "Bot API calls tried again after a failure: not_sent (no connection) or maybe_sent "
+    "(5xx, dropped connection, timeout).",
+    ["reason"],
+)
 
 UPDATE_KINDS = ("message", "command", "callback_query", "inline_query", "edited_message", "other")
 SKIP_REASONS = ("duplicate", "flood")
+RETRY_REASONS = ("not_sent", "maybe_sent")
 
 # Every series exists from the start (at 0), so dashboards and rate() see it before it moves.
 for _kind in UPDATE_KINDS:
     UPDATES.labels(kind=_kind)
 for _reason in SKIP_REASONS:
     UPDATES_SKIPPED.labels(reason=_reason)
+for _reason in RETRY_REASONS:
+    TELEGRAM_RETRIES.labels(reason=_reason)

@@ -329,8 +329,8 @@ async def new_send(update: Update, context: BotContext) -> int:
             description=draft["description"], planned_on=date.fromisoformat(draft["planned_on"]),
         ),
         now=scope.now, today=_today(context))
+    _user_data(context).pop(DRAFT, None)  # consumed with the request: committed together
     await scope.commit()
-    _user_data(context).pop(DRAFT, None)
     await show(update, context,
                t("Sent as {number}. The regional lead decides; I will let you know.")
                .format(number=request.number))

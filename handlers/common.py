@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import callbacks
@@ -14,6 +16,7 @@ from handlers.context import BotContext
 from storage.models import Role
 from storage.repositories.system import claim_once
 
+log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | None
 STALE = N_("This button is no longer valid. Please start again.")
 
@@ -46,9 +49,24 @@ async def show(update: Update, context: BotContext, text: str, markup: Markup = 
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer a button press (stops the spinner); harmless for other updates."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=alert)
+    """Answer a button press (stops the spinner); harmless for other updates.
+
+    A press handled late — the bot was down and Telegram delivered it again — can no longer be
+    answered: Telegram refuses with "query is too old". The press still counts; an alert's
+    text then comes as a message.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        log.info("button press of update %s came too late to be answered", update.update_id)
+        message = query.message
+        if text and message is not None and message.chat.type == ChatType.PRIVATE:
+            await query.get_bot().send_message(message.chat.id, text)
 
 
 def require_role(context: BotContext, *roles: Role) -> None:

@@ -10,6 +10,7 @@ user is never told "saved" about something that a crash could still undo.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,9 @@ class UpdateScope:
     update_id: int | None = None
     user: User | None = None
     failed: bool = False
+    committed: bool = False  # the handler committed (and may have told the user so)
+    # Writes the sender's dialogue data into the transaction (set by BotApplication).
+    save_dialogue: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
     _marked: bool = field(default=False, repr=False)
 
     @property
@@ -53,11 +57,22 @@ class UpdateScope:
         return self.user
 
     async def commit(self) -> None:
-        """Commit the update's work, marking the update as processed in the same transaction."""
+        """Commit the update's work now, before the user is told it is saved: together with
+        the update id and the user's dialogue data as it stands. A draft the handler has
+        consumed (popped from ``user_data`` before this call) is thereby gone for good, so
+        another Save button of the same draft cannot store it again, even if showing the
+        result fails or the process dies before the update's end."""
+        if self.save_dialogue is not None:
+            await self.save_dialogue()
+        await self.commit_at_end()
+
+    async def commit_at_end(self) -> None:
+        """The update's final commit (:class:`bot.app.BotApplication`), with the update id."""
         if self.update_id is not None and not self._marked:
             self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=self.now))
             self._marked = True
         await self.session.commit()
+        self.committed = True
 
 
 def current_scope() -> UpdateScope | None:

@@ -34,7 +34,11 @@ async def on_error(update: object, context: BotContext) -> None:
         log.error("update %s failed", update.update_id, exc_info=error)
         if scope is None:
             raise ApplicationHandlerStop
-        text = scope.t("Sorry, something went wrong. Nothing was saved. Please try again.")
+        if scope.committed:  # saved before the failure (e.g. showing the result): don't deny it
+            text = scope.t("Sorry, something went wrong after your input was saved. Please "
+                           "check the result before you try again.")
+        else:
+            text = scope.t("Sorry, something went wrong. Nothing was saved. Please try again.")
     await _tell(update, context, text)
     raise ApplicationHandlerStop
 

@@ -13,6 +13,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.common import answer
 from handlers.context import BotContext
 
 # bot_data key: a feature that answers text typed outside any dialogue (the FAQ does).
@@ -67,10 +68,8 @@ async def unhandled_text(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    await update.callback_query.answer(
-        context.t("This button is no longer valid. Please start again."), show_alert=True
-    )
+    await answer(update, context.t("This button is no longer valid. Please start again."),
+                 alert=True)
 
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]

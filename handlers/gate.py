@@ -10,6 +10,7 @@ from telegram import InlineQueryResultsButton, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
+from handlers.common import answer
 from handlers.context import BotContext
 
 GATE_GROUP = -1
@@ -52,7 +53,7 @@ async def gate(update: Update, context: BotContext) -> None:
             button=InlineQueryResultsButton(context.t("Open the bot"), start_parameter="help"),
         )
     elif update.callback_query is not None:
-        await update.callback_query.answer(not_registered_text(context)[:200], show_alert=True)
+        await answer(update, not_registered_text(context)[:200], alert=True)
     elif update.message is not None:
         if command_name(update.message.text) in PUBLIC_COMMANDS:
             return
@@ -69,7 +70,7 @@ async def _point_to_private_chat(update: Update, context: BotContext) -> None:
         "Please write to me directly: @{bot}"
     ).format(bot=username)
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
+        await answer(update, text[:200], alert=True)
     elif message is not None and message.text and (
         command_name(message.text) is not None or f"@{username}".lower() in message.text.lower()
     ):

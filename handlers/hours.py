@@ -260,6 +260,8 @@ async def save(update: Update, context: BotContext) -> int:
     entry = await hours.log_hours(scope.session, user, draft, today=today(context),
                                   now=scope.now, policy=policy(context))
     team = next(m.team for m in user.memberships if m.team_id == entry.team_id)
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT_KEY, None)  # consumed with the entry: committed together
     await scope.commit()
     progress = await hours.week_progress(scope.session, user, team, Week.of(entry.work_date),
                                          today=today(context), policy=policy(context))
@@ -268,8 +270,6 @@ async def save(update: Update, context: BotContext) -> int:
     saved = t("✅ Saved: {hours} {category} on {day}").format(
         hours=t.hours(entry.minutes), category=category.short(t.locale) if category else "",
         day=t.short_date(entry.work_date))
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT_KEY, None)
     await show(update, context, saved + "\n\n" + week_text(t, progress))
     return ConversationHandler.END
 

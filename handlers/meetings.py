@@ -305,9 +305,9 @@ async def save(update: Update, context: BotContext) -> int:
     scope, t, tz = context.scope, context.t, _tz(context)
     user = scope.require_user()
     meeting = await meetings.create(scope.session, user, _draft(context), now=scope.now, tz=tz)
-    await scope.commit()
     assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
+    context.user_data.pop(DRAFT, None)  # consumed with the meeting: committed together
+    await scope.commit()
     loaded = await meetings.get(scope.session, meeting.id)
     assert loaded is not None
     first = meetings.occurrences_of(loaded, tz, scope.now, scope.now + timedelta(days=740))

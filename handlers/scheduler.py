@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext
 
 from bot import callbacks, metrics
@@ -34,6 +33,7 @@ from bot.services.reminders import meetings, scheduler
 from bot.services.reminders.policy import ReminderPolicy
 from bot.services.reminders.quiet import QuietHours
 from bot.services.reminders.scheduler import Due
+from bot.telegram_retry import at_most_once, certainty
 from handlers import digest
 from handlers import reminder_views as views
 from handlers.budget_notify import send_cards
@@ -112,6 +112,8 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
         await session.commit()
     if report:
         log.info("scheduler run at %s: %s", now.isoformat(), dict(report))
+    else:
+        log.debug("scheduler run at %s: nothing due", now.isoformat())
     return report
 
 
@@ -149,7 +151,8 @@ async def _deliver(
     delivery = _Delivery(bot, session, i18n.get(user.locale), user, item, policy, i18n, now,
                          prepared)
     try:
-        await _SENDERS[item.kind](delivery)
+        with at_most_once():  # the transport does not repeat a message that may have arrived
+            await _SENDERS[item.kind](delivery)
     except (_Undeliverable, DomainError):
         return "failed"
     except TelegramError as exc:
@@ -167,14 +170,7 @@ def outcome_of(error: TelegramError) -> str:
     """``retry`` only when the message surely did not reach Telegram: it refused with 429, or
     no connection was made. A timeout, a dropped connection or a 5xx may hide a message that
     arrived: ``unknown``, never sent again. Anything else Telegram refused: ``failed``."""
-    if isinstance(error, RetryAfter):
-        return "retry"
-    if isinstance(error, BadRequest):  # a NetworkError in PTB, yet a clear refusal
-        return "failed"
-    if isinstance(error, NetworkError):  # TimedOut is one too
-        no_connection = isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
-        return "retry" if no_connection else "unknown"
-    return "failed"
+    return {"not_sent": "retry", "maybe_sent": "unknown", "refused": "failed"}[certainty(error)]
 
 
 class _Undeliverable(Exception):

@@ -137,6 +137,13 @@ class ClusterHarness(BotHarness):
             await self.balancer.stop()
 
 
+class ProcessUsers(BotHarness):
+    """Creates members in a bot process's database; replies are awaited explicitly."""
+
+    async def processed(self, update_id: int, timeout: float = 10.0) -> None:
+        return None
+
+
 class BotProcess:
     """``python -m bot run`` with JSON logs on stderr, read line by line as events."""
 

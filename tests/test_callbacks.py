@@ -32,3 +32,9 @@ def test_anything_unpacks_to_none_or_a_callback(data):
     assert parsed is None or parsed.prefix == "hrs"
     if parsed is not None:
         parsed.int_arg(0)  # must not raise for any text
+
+
+def test_numbers_beyond_a_database_id_are_not_numbers():
+    assert callbacks.unpack("x:1:a:2147483647", "x").int_arg(0) == 2147483647
+    for forged in ("2147483648", "999999999999999999", "١٢", "²", "00000000001"):
+        assert callbacks.unpack(f"x:1:a:{forged}", "x").int_arg(0) is None, forged

@@ -37,9 +37,16 @@ from storage.models import (
     User,
 )
 from storage.repositories.users import OrgRepository
-from tests.cluster import SECRET, BotProcess, ClusterHarness, RoundRobin, free_port
+from tests.cluster import (
+    SECRET,
+    BotProcess,
+    ClusterHarness,
+    ProcessUsers,
+    RoundRobin,
+    free_port,
+)
 from tests.conftest import PG_URL, _pg_async_url
-from tests.harness import BOT_USERNAME, TOKEN, BotHarness
+from tests.harness import BOT_USERNAME, TOKEN
 from tests.scratch_db import scratch_databases
 from tests.test_budget_flow import _send_request
 
@@ -147,13 +154,6 @@ needs_pg = pytest.mark.skipif(not PG_URL, reason="several instances need Postgre
                                                    "(set TEST_DATABASE_URL)")
 
 
-class _ProcessUsers(BotHarness):
-    """Creates members in the processes' database; replies are awaited explicitly."""
-
-    async def processed(self, update_id: int, timeout: float = 10.0) -> None:
-        return None
-
-
 @pytest.fixture
 async def pg_database():
     """A database of its own: the processes connect with a plain URL (no test schema)."""
@@ -173,7 +173,7 @@ class ProcessCluster:
         self.bots: list[BotProcess] = []
         self.engine = create_engine(_pg_async_url(url))
         self.sessions = create_session_factory(self.engine)
-        self.users = _ProcessUsers(self.engine, FrozenClock(datetime.now(UTC)), sim)
+        self.users = ProcessUsers(self.engine, FrozenClock(datetime.now(UTC)), sim)
 
     async def start(self) -> None:
         await self.balancer.start()

@@ -16,6 +16,7 @@ policy at start-up with :func:`configure`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -277,8 +278,13 @@ class PersonalDataFound(InvalidInput):
 def check_free_text(
     text: str, *, max_length: int = 200, policy: FreeTextPolicy | None = None
 ) -> str:
-    """Return the cleaned text or raise :class:`InvalidInput` asking to rephrase."""
-    cleaned = " ".join(text.split())
+    """Return the cleaned text or raise :class:`InvalidInput` asking to rephrase.
+
+    Control characters go (invisible, and PostgreSQL refuses NUL in a text column); runs of
+    white space become one space.
+    """
+    visible = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    cleaned = " ".join(visible.split())
     if not cleaned:
         raise InvalidInput(N_("Please write a short text."))
     if len(cleaned) > max_length:

@@ -6,13 +6,15 @@ import asyncio
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from bot.simulator.server import BotApiSimulator, StoredMessage
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 # Telegram turns phone numbers and e-mail addresses in a text into tappable entities. Its
 # rules are not published; the simulator recognises the international shape of the Bot API
@@ -230,6 +232,23 @@ class SimUser:
 
     def record_answer(self, text: str | None, alert: bool) -> None:
         self.callback_answers.append(CallbackAnswer(text, alert))
+        self._arrived.set()  # wakes wait_until(); reply() waits for messages only
+
+    async def wait_until(self, check: Callable[[], T | None], timeout: float) -> T | None:
+        """The first non-None result of ``check()``, tried now and after each message, edit
+        or button answer in this chat; None if there is none within ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (found := check()) is None:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except TimeoutError:
+                return check()
+        return found
 
     async def reply(self, timeout: float = 5.0) -> SimMessage:
         """The next new or edited bot message in this chat since the last one read."""

@@ -262,6 +262,15 @@ class BotApiSimulator:
             bot.new_update.set()
         return update_id
 
+    def redeliver(self, update: JSON, bot_token: str | None = None) -> None:
+        """Deliver an update again with its old id, as Telegram does when the bot did not
+        confirm it (polling: queued for the next ``getUpdates`` without offset)."""
+        bot = self.bots[bot_token or self._default_token or ""]
+        if all(u["update_id"] != update["update_id"] for u in bot.updates):
+            bot.updates.append(update)
+            bot.updates.sort(key=lambda u: int(u["update_id"]))
+            bot.new_update.set()
+
     def next_message_id(self, token: str, chat_id: int) -> int:
         return next(self._message_ids[(token, chat_id)])
 
@@ -310,23 +319,44 @@ class BotApiSimulator:
         self.stats.requests[method] += 1
         try:
             params = await _read_params(request)
-            handler = getattr(self, f"_m_{method}", None)
-            if handler is None:
-                raise ApiError(404, "Not Found")
+            self._method(method)
             fault = self.faults.draw(method) if self.faults is not None else None
             if fault is not None:
                 self.stats.faults[fault] += 1
                 early = await self._apply_fault_before(fault, request)
                 if early is not None:
                     return early
-            if method in _SENDING:
-                self._check_flood(bot, params)
-            result = await handler(bot, params)
+            result = await self._invoke(bot, method, params)
             if fault == "lost_answer":
                 return await self._drop(request)
             return web.json_response({"ok": True, "result": result})
         except ApiError as exc:
             return _error(exc)
+
+    async def call(self, token: str, method: str, params: JSON) -> tuple[int, JSON]:
+        """One Bot API call without HTTP (see :mod:`bot.simulator.inprocess`): the same
+        methods, limits and refusals, no injected faults. Returns (HTTP status, body)."""
+        bot = self.bots.get(token)
+        if bot is None:
+            return 401, _error_body(ApiError(401, "Unauthorized"))
+        self.stats.requests[method] += 1
+        try:
+            self._method(method)
+            params = {name: _decode(name, value) for name, value in params.items()}
+            return 200, {"ok": True, "result": await self._invoke(bot, method, params)}
+        except ApiError as exc:
+            return exc.code, _error_body(exc)
+
+    def _method(self, method: str) -> Any:
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        return handler
+
+    async def _invoke(self, bot: BotState, method: str, params: JSON) -> Any:
+        if method in _SENDING:
+            self._check_flood(bot, params)
+        return await self._method(method)(bot, params)
 
     async def _apply_fault_before(self, fault: str, request: web.Request) -> web.Response | None:
         assert self.faults is not None
@@ -485,7 +515,7 @@ class BotApiSimulator:
     async def _send_file(self, bot: BotState, params: JSON, kind: str) -> JSON:
         chat = self._chat(bot, params)
         upload = params.get(kind)
-        if isinstance(upload, _Upload):
+        if isinstance(upload, Upload):
             stored = self._store_file(upload)
         elif isinstance(upload, str) and upload in self._files:
             stored = self._files[upload]
@@ -507,7 +537,7 @@ class BotApiSimulator:
             message.photo = [{**described, "width": 800, "height": 600}]
         return self._deliver(bot, message)
 
-    def _store_file(self, upload: _Upload) -> StoredFile:
+    def _store_file(self, upload: Upload) -> StoredFile:
         file_id = f"F{self.next_id()}"
         stored = StoredFile(file_id=file_id, file_unique_id=f"U{file_id}",
                             file_path=f"documents/{file_id}_{upload.name}", name=upload.name,
@@ -619,7 +649,9 @@ class BotApiSimulator:
 
 
 @dataclass
-class _Upload:
+class Upload:
+    """A file the bot uploads with its call."""
+
     name: str
     data: bytes
     mime_type: str | None
@@ -638,7 +670,7 @@ async def _read_params(request: web.Request) -> JSON:
                     continue
                 if part.filename:
                     data = await part.read()
-                    params[part.name] = _Upload(
+                    params[part.name] = Upload(
                         part.filename, bytes(data), part.headers.get("Content-Type")
                     )
                 else:
@@ -694,11 +726,15 @@ def _query_too_old() -> ApiError:
     return bad_request("query is too old and response timeout expired or query ID is invalid")
 
 
-def _error(exc: ApiError) -> web.Response:
+def _error_body(exc: ApiError) -> JSON:
     body: JSON = {"ok": False, "error_code": exc.code, "description": exc.description}
     if exc.parameters:
         body["parameters"] = exc.parameters
-    return web.json_response(body, status=exc.code)
+    return body
+
+
+def _error(exc: ApiError) -> web.Response:
+    return web.json_response(_error_body(exc), status=exc.code)
 
 
 def _now() -> int:
