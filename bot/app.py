@@ -49,7 +49,6 @@ from handlers.gate import register_gate
 from handlers.maintenance import register_maintenance
 from handlers.menu import publish_default_menus
 from storage.db import create_engine, create_session_factory
-from storage.models import ProcessedUpdate
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -136,10 +135,6 @@ class BotApplication(Application):  # type: ignore[type-arg]
         """Handle ``update`` once; False if it had been handled before (at any instance)."""
         async with state.sessions() as session:
             await _serialise_sender(session, update)
-            if await session.get(ProcessedUpdate, update.update_id) is not None:
-                log.info("update %s was already processed; skipped", update.update_id)
-                await session.rollback()
-                return False
             tg_user = update.effective_user
             user = await UserRepository(session).by_telegram_id(tg_user.id) if tg_user else None
             translator = (
@@ -155,6 +150,10 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 user=user,
                 save_dialogue=lambda: self._save_dialogue_data(update),
             )
+            if not await scope.claim():
+                log.info("update %s was already processed; skipped", update.update_id)
+                await session.rollback()
+                return False
             token = enter_scope(scope)
             try:
                 await self._load_conversations(update)
@@ -165,8 +164,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
             try:
                 if scope.failed:
                     # Nothing of a failed update is kept, but it is not retried either.
-                    await session.rollback()
-                    scope.failed = False
+                    await scope.roll_back()
                 await scope.commit_at_end()
             except IntegrityError:
                 # Another instance committed the same update first; its effects stand.

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator
-from storage.models import ProcessedUpdate, Role, User
+from storage.models import Role, User
+from storage.repositories.system import claim_update
 
 if TYPE_CHECKING:
     from bot.app import AppState
@@ -40,6 +41,7 @@ class UpdateScope:
     committed: bool = False  # the handler committed (and may have told the user so)
     # Writes the sender's dialogue data into the transaction (set by BotApplication).
     save_dialogue: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
+    # The update id is in the current transaction (claimed at the start) or committed.
     _marked: bool = field(default=False, repr=False)
 
     @property
@@ -66,10 +68,23 @@ class UpdateScope:
             await self.save_dialogue()
         await self.commit_at_end()
 
+    async def claim(self) -> bool:
+        """Claim the update id at the start of the update; False if it was handled before."""
+        self._marked = self.update_id is None or await claim_update(
+            self.session, self.update_id, self.now)
+        return self._marked
+
+    async def roll_back(self) -> None:
+        """Undo the uncommitted work of a failed update; its id is claimed again at the end,
+        so that it is not retried either."""
+        await self.session.rollback()
+        self._marked = self.committed
+        self.failed = False
+
     async def commit_at_end(self) -> None:
         """The update's final commit (:class:`bot.app.BotApplication`), with the update id."""
         if self.update_id is not None and not self._marked:
-            self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=self.now))
+            await claim_update(self.session, self.update_id, self.now)
             self._marked = True
         await self.session.commit()
         self.committed = True

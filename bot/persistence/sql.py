@@ -58,7 +58,7 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
         scope_session: Callable[[], AsyncSession | None],
     ) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True,
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True,
                                         callback_data=False),
             update_interval=FLUSH_INTERVAL_SECONDS,
         )
