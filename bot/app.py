@@ -173,13 +173,15 @@ class BotApplication(Application):  # type: ignore[type-arg]
         return True
 
     async def _load_conversations(self, update: Update) -> None:
-        """Bring the states of this update's conversations up to date from the database."""
+        """Bring the states of this update's conversations, and the sender's dialogue data,
+        up to date from the database."""
         keys = [(handler.name, key) for handler in self._persistent_conversations()
                 if handler.name and (key := conversation_key(handler, update)) is not None]
-        if keys and isinstance(self.persistence, SqlPersistence):
+        if isinstance(self.persistence, SqlPersistence):
+            sender = update.effective_user
             # PTB's own mapping of persistent conversation states; see bot/persistence/sql.py.
-            await self.persistence.refresh_conversations(
-                self._conversation_handler_conversations, keys)
+            await self.persistence.refresh_dialogue(
+                sender.id if sender else None, self._conversation_handler_conversations, keys)
 
     async def _save_dialogue_state(self, scope: UpdateScope) -> None:
         """Write changed dialogue state into the update's transaction (PTB's public flush)."""

@@ -71,10 +71,14 @@ async def test_conversation_states_are_loaded_untracked_and_ended(persistence, s
     states: TrackingDict = TrackingDict()
     states[(8, 8)] = 1  # another user's state, stale in this instance
     states.pop_accessed_keys()
-    await persistence.refresh_conversations({"hours": states}, [("hours", (7, 7)),
-                                                                ("hours", (8, 8))])
+    await persistence.update_user_data(7, {"hours_draft": Draft(minutes=90)})
+    await persistence.refresh_dialogue(7, {"hours": states}, [("hours", (7, 7)),
+                                                             ("hours", (8, 8))])
     assert dict(states) == {(7, 7): 3}
     assert states.pop_accessed_keys() == set()  # loading is no change to write back
+    user_data: dict = {"stale": True}
+    await persistence.refresh_user_data(7, user_data)  # read with the states above
+    assert user_data == {"hours_draft": Draft(minutes=90)}
     await persistence.update_conversation("hours", (7, 7), None)
     async with sessions() as session:
         assert await DialogueRepository(session).states("hours") == {}

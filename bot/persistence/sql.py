@@ -7,8 +7,9 @@ loses dialogues (the next update of a conversation may reach the other instance)
 * ``user_data`` and ``chat_data`` are read per update through PTB's documented hooks
   :meth:`refresh_user_data` / :meth:`refresh_chat_data`, which PTB calls before the first
   handler that matches an update (our gate matches every one);
-* conversation states are read per update by :meth:`refresh_conversations`, which
-  :class:`bot.app.BotApplication` calls before PTB picks a handler. PTB has no such hook (see
+* conversation states are read per update by :meth:`refresh_dialogue`, which
+  :class:`bot.app.BotApplication` calls before PTB picks a handler, in the same statement as
+  the sender's ``user_data`` (which PTB's hook then takes from there). PTB has no such hook (see
   python-telegram-bot issues #4452 and #5225), so this is the one place that touches PTB
   internals: ``Application._conversation_handler_conversations``, the very mapping PTB's
   own ``update_persistence`` reads. ``tests/test_instances.py`` pins the behaviour;
@@ -69,6 +70,8 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
         self._lock = asyncio.Lock()
         # What each row held when this update read it: unchanged data is not written again.
         self._seen: dict[tuple[str, int], Any] = {}
+        # The sender's user_data read with their conversation states, for PTB's hook.
+        self._prefetched: tuple[int, dict[str, Any] | None] | None = None
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
@@ -101,6 +104,10 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
     # -- read per update ----------------------------------------------------------------------
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and prefetched[0] == user_id:
+            self._take(DialogueUserData, user_id, prefetched[1], user_data)
+            return
         await self._refresh(DialogueUserData, user_id, user_data)
 
     async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
@@ -112,6 +119,9 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
     async def _refresh(self, model: DataModel, owner_id: int, target: Data) -> None:
         async with self._session() as session:
             stored = await DialogueRepository(session).data(model, owner_id)
+        self._take(model, owner_id, stored, target)
+
+    def _take(self, model: DataModel, owner_id: int, stored: Data | None, target: Data) -> None:
         self._seen[(model.__tablename__, owner_id)] = stored or {}
         try:
             fresh = decode(stored or {})
@@ -122,18 +132,26 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
         target.clear()
         target.update(fresh)
 
-    async def refresh_conversations(
-        self, conversations: ConversationStates, keys: Iterable[tuple[str, ConversationKey]]
+    async def refresh_dialogue(
+        self, user_id: int | None, conversations: ConversationStates,
+        keys: Iterable[tuple[str, ConversationKey]],
     ) -> None:
-        """Load the current states of ``keys`` into PTB's in-memory conversation dicts.
+        """Load the current states of ``keys`` into PTB's in-memory conversation dicts, and
+        the sender's ``user_data`` for :meth:`refresh_user_data`, in one statement.
 
-        Loaded untracked, so PTB does not write them back unless a handler changes them.
+        States are loaded untracked, so PTB does not write them back unless a handler
+        changes them.
         """
+        self._prefetched = None
         wanted = {(name, _key_text(key)): key for name, key in keys}
-        if not wanted:
-            return
+        if user_id is None:
+            if not wanted:
+                return
+            user_id = 0  # no such user: only the states
         async with self._session() as session:
-            stored = await DialogueRepository(session).states_for(wanted)
+            data, stored = await DialogueRepository(session).user_dialogue(user_id, wanted)
+        if user_id:
+            self._prefetched = (user_id, data)
         for (name, text), key in wanted.items():
             states = conversations[name]
             if (name, text) in stored:

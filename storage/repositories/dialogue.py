@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import DialogueChatData, DialogueState, DialogueUserData
 
 DataModel = type[DialogueUserData] | type[DialogueChatData]
-DataRow = DialogueUserData | DialogueChatData
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -29,8 +28,31 @@ class DialogueRepository:
     # -- user_data / chat_data ----------------------------------------------------------------
 
     async def data(self, model: DataModel, owner_id: int) -> dict[str, Any] | None:
-        row: DataRow | None = await self.session.get(model, owner_id, populate_existing=True)
-        return dict(row.data) if row is not None else None
+        stored = await self.session.scalar(
+            select(model.data).where(_owner_column(model) == owner_id))
+        return dict(stored) if stored is not None else None
+
+    async def user_dialogue(
+        self, telegram_user_id: int, pairs: Iterable[tuple[str, str]]
+    ) -> tuple[dict[str, Any] | None, dict[tuple[str, str], Any]]:
+        """A user's ``user_data`` and the states of the given (handler name, key) pairs, in
+        one statement: every update of a dialogue reads both."""
+        data_row = select(literal("data"), null(), null(), DialogueUserData.data).where(
+            DialogueUserData.telegram_user_id == telegram_user_id)
+        wanted = list(pairs)
+        statement: Any = data_row
+        if wanted:
+            statement = union_all(data_row, select(
+                literal("state"), DialogueState.name, DialogueState.key, DialogueState.state,
+            ).where(tuple_(DialogueState.name, DialogueState.key).in_(wanted)))
+        data: dict[str, Any] | None = None
+        states: dict[tuple[str, str], Any] = {}
+        for kind, name, key, value in (await self.session.execute(statement)).all():
+            if kind == "data":
+                data = dict(value)
+            else:
+                states[(name, key)] = value
+        return data, states
 
     async def put_data(
         self, model: DataModel, owner_id: int, data: dict[str, Any], at: datetime
@@ -54,18 +76,6 @@ class DialogueRepository:
         rows = await self.session.execute(
             select(DialogueState.key, DialogueState.state).where(DialogueState.name == name))
         return {key: state for key, state in rows.all()}
-
-    async def states_for(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-        """States of the given (handler name, key) pairs that have one."""
-        wanted = list(pairs)
-        if not wanted:
-            return {}
-        rows = await self.session.execute(
-            select(DialogueState.name, DialogueState.key, DialogueState.state)
-            .where(tuple_(DialogueState.name, DialogueState.key).in_(wanted))
-            .execution_options(populate_existing=True)
-        )
-        return {(name, key): state for name, key, state in rows.all()}
 
     async def put_state(self, name: str, key: str, state: Any, at: datetime) -> None:
         """Store a conversation's state; ``None`` ends it (the row goes)."""
