@@ -45,8 +45,9 @@ async def test_invitation_codes_carry_128_random_bits_and_fit_a_deep_link(sessio
         # Telegram's deep links: ?start= takes up to 64 of A-Z, a-z, 0-9, _ and -.
         assert len(code) <= 64 and code.replace("_", "").replace("-", "").isalnum()
     assert len(set(codes)) == len(codes)
-    # The bits look random: every base64 letter turns up, none dominates.
-    letters = Counter("".join(codes))
+    # The bits look random: every base64 letter turns up, none dominates. (The 22nd letter
+    # holds the last 2 bits only, so it takes 4 values: it would skew the count.)
+    letters = Counter("".join(code[:21] for code in codes))
     assert len(letters) == 64
     expected = sum(letters.values()) / 64
     assert max(letters.values()) < 2 * expected
