@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
 from storage.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from storage.models.reminders import MeetingInvitee
 
 
 class Region(Base):
@@ -194,3 +197,8 @@ class Meeting(Base):
 
     team: Mapped[Team | None] = relationship()
     region: Mapped[Region | None] = relationship()
+    # People chosen by name in /meeting; always loaded with the meeting, since whether
+    # someone takes part is decided on the loaded object.
+    invitees: Mapped[list[MeetingInvitee]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MeetingInvitee.user_id"
+    )
