@@ -395,3 +395,37 @@ async def test_an_admin_may_choose_anyone_a_lead_only_their_region(bot):
         assert {p.id for p in await meetings.invitable(session, admin)} == {
             lea.user_id, pia.user_id, sam.user_id}
         assert {p.id for p in await meetings.invitable(session, lead)} == {pia.user_id}
+
+
+async def test_a_one_off_meeting_of_the_organisation_file_is_listed_and_reminded(bot, tmp_path):
+    import yaml
+
+    from bot.services.organisation import import_organisation, load_org_file
+    from bot.settings import DEFAULT_ORG_FILE
+
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    raw["meetings"].append({"key": "steuerung-dez", "title": "Steuerungsgruppe Dezember",
+                            "roles": ["lead", "admin"], "at": "2026-12-01 14:00",
+                            "place": "Rathaus", "duration_minutes": 120})
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    async with bot.sessions() as session, session.begin():
+        await import_organisation(session, load_org_file(path), tz=BERLIN)
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await lea.send("/meetings")
+    listing = await lea.reply()
+    assert "Di. 01.12. 14:00 · Steuerungsgruppe Dezember" in listing.button_labels
+    await lea.tap("Di. 01.12. 14:00 · Steuerungsgruppe Dezember", message=listing)
+    details = await lea.reply()
+    assert "Di. 01.12. 14:00–16:00" in details.text and "Rathaus" in details.text
+    await pia.send("/meetings")
+    assert "Steuerungsgruppe Dezember" not in str((await pia.reply()).button_labels)
+
+    bot.clock.set(berlin(11, 30, 14, 0))  # the day before
+    await run_scheduler(bot.app)
+    reminder = await lea.reply_with("Steuerungsgruppe Dezember")
+    assert "Erinnerung" in reminder.text
+    assert reminder.button_labels == ["✅ Ich komme", "❌ Ich kann nicht"]
+    bot.clock.set(berlin(12, 8, 14, 0))  # a week later: it does not come again
+    assert (await run_scheduler(bot.app))["meeting"] == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -105,6 +105,9 @@ class MeetingSpec(_Model):
         default_factory=list
     )
     weekly: WeeklySpec | None = None
+    # A one-off date and time (``2027-01-19 14:00``), in the office's TIMEZONE unless it
+    # carries an offset. A meeting with neither ``weekly`` nor ``at`` has no date yet.
+    at: datetime | None = None
     duration_minutes: int = Field(default=90, ge=5, le=24 * 60)
     example: bool = False
 
@@ -112,6 +115,8 @@ class MeetingSpec(_Model):
     def _has_audience(self) -> MeetingSpec:
         if not (self.team or self.region or self.roles):
             raise ValueError("a meeting needs a team, a region or roles as participants")
+        if self.weekly is not None and self.at is not None:
+            raise ValueError("a meeting is either weekly or at one date (at), not both")
         return self
 
 
