@@ -54,6 +54,30 @@ async def test_a_reminder_fires_once_and_can_be_snoozed(bot):
     assert await _count(bot, Reminder) == 2  # the original and one snooze, both done
 
 
+async def test_snooze_reminds_again_without_changing_the_recurrence(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind jeden Montag 8:00 Wochenplanung")
+    await pia.reply()
+    bot.clock.set(berlin(11, 30, 8, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    fired = await pia.reply()
+    assert "Nächstes Mal: Mo. 07.12. 08:00" in fired.text
+    await pia.tap("+1 Std.", message=fired)
+    assert "erneut am Mo. 30.11. 09:00" in (await pia.reply()).text
+    bot.clock.set(berlin(11, 30, 8, 59))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    bot.clock.set(berlin(11, 30, 9, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await pia.reply_with("⏰")).text == "⏰ Wochenplanung"  # once, no next time
+    await pia.send("/reminders")
+    listing = await pia.reply_with("Ihre Erinnerungen")
+    assert "jeden Montag um 08:00 · nächste: Mo. 07.12. 08:00 – Wochenplanung" in listing.text
+    assert listing.button_labels == ["🗑 1 löschen"]  # the weekly one only, unchanged
+    bot.clock.set(berlin(12, 7, 8, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert "⏰ Wochenplanung" in (await pia.reply_with("⏰")).text
+
+
 async def test_list_and_delete_reminders_only_ones_own(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     ben = await bot.member("Ben", Role.CASEWORKER, team="nord-b")
