@@ -145,8 +145,13 @@ class ProviderContact(Base):
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     email: Mapped[str | None] = mapped_column(String(120), nullable=True)
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The team seat this person holds for the provider, if the organisation file names it.
+    seat_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_seat.id", ondelete="SET NULL"), nullable=True
+    )
 
     provider: Mapped[Provider] = relationship(back_populates="contacts")
+    seat: Mapped[TeamSeat | None] = relationship()
 
 
 class TeamSeat(Base):

@@ -175,6 +175,7 @@ async def import_organisation(
     up.deactivate("teams", list(teams.values()), {t.key for r in org.regions for t in r.teams})
     await session.flush()
 
+    seats = {(team.key, seat.kind): seat.id for team in teams.values() for seat in team.seats}
     for provider_spec in org.providers:
         provider = providers[provider_spec.key]
         await session.refresh(provider, ["team_links", "contacts"])
@@ -190,6 +191,7 @@ async def import_organisation(
                 function=contact.function,
                 phone=contact.phone,
                 email=contact.email,
+                seat_id=seats[(contact.seat.team, contact.seat.kind)] if contact.seat else None,
                 is_example=contact.example,
             )
             if obj.key not in existing:

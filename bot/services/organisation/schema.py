@@ -63,12 +63,21 @@ class RegionSpec(_Model):
     teams: list[TeamSpec] = Field(min_length=1)
 
 
+class SeatRef(_Model):
+    """A team seat, named by its team and kind (``{team: nord-a, kind: stationaer}``)."""
+
+    team: Key
+    kind: Literal["stationaer", "ambulant", "fua_fuea"]
+
+
 class ContactSpec(_Model):
     key: Key
     name: str = Field(min_length=1, max_length=120)
     function: str | None = Field(default=None, max_length=120)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()/-]{3,40}$")
     email: str | None = Field(default=None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    # The team seat this person holds; the team must give that seat to the contact's provider.
+    seat: SeatRef | None = None
     example: bool = False
 
 
@@ -157,10 +166,20 @@ class OrgFile(_Model):
                             f"team {team.key}: seat {seat.kind} names unknown provider "
                             f"{seat.provider!r}"
                         )
+        held = {(t.key, s.kind): s.provider for r in self.regions for t in r.teams
+                for s in t.seats}
         for provider in self.providers:
             for key in provider.teams:
                 if key not in team_keys:
                     raise ValueError(f"provider {provider.key}: unknown team {key!r}")
+            for contact in provider.contacts:
+                seat = contact.seat
+                if seat is not None and held.get((seat.team, seat.kind)) != provider.key:
+                    raise ValueError(
+                        f"provider {provider.key}: contact {contact.key} names seat "
+                        f"{seat.kind} in team {seat.team!r}, which the team does not give "
+                        f"to {provider.key}"
+                    )
         region_keys = {r.key for r in self.regions}
         _unique("budgets", [f"{b.region} {b.year}" for b in self.budgets])
         for budget in self.budgets:
