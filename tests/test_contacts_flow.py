@@ -218,7 +218,6 @@ def _org_with_seats(tmp_path):
     """The shipped file with nord-a's seats filled, an address, opening hours and seat holders."""
     import yaml
 
-    from bot.services.organisation import load_org_file
     from bot.settings import DEFAULT_ORG_FILE
 
     raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))

@@ -173,11 +173,11 @@ class OrgFile(_Model):
                 if key not in team_keys:
                     raise ValueError(f"provider {provider.key}: unknown team {key!r}")
             for contact in provider.contacts:
-                seat = contact.seat
-                if seat is not None and held.get((seat.team, seat.kind)) != provider.key:
+                ref = contact.seat
+                if ref is not None and held.get((ref.team, ref.kind)) != provider.key:
                     raise ValueError(
                         f"provider {provider.key}: contact {contact.key} names seat "
-                        f"{seat.kind} in team {seat.team!r}, which the team does not give "
+                        f"{ref.kind} in team {ref.team!r}, which the team does not give "
                         f"to {provider.key}"
                     )
         region_keys = {r.key for r in self.regions}
