@@ -176,7 +176,7 @@ async def _org_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await _guard_db(migrate.upgrade(engine))
         async with create_session_factory(engine)() as session, session.begin():
-            report = await import_organisation(session, org)
+            report = await import_organisation(session, org, tz=settings.tz)
     finally:
         await engine.dispose()
     print(f"{path}: " + (report.summary() if report.changed else "already up to date"))

@@ -29,7 +29,7 @@ async def prepare_database(settings: Settings) -> None:
         org = load_org_file(settings.org_file)
         async with create_session_factory(engine)() as session, session.begin():
             await migrate.lock_schema(session)
-            report = await import_organisation(session, org)
+            report = await import_organisation(session, org, tz=settings.tz)
         if report.changed:
             log.info("organisation %s imported: %s", settings.org_file, report.summary())
     finally:

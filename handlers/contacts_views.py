@@ -153,7 +153,7 @@ def card_text(t: Translator, details: ProviderDetails) -> str:
     if contacts:
         lines += ["", "<b>" + t("Contact people") + "</b>"]
         for contact in contacts[:MAX_CONTACTS_ON_CARD]:
-            lines.append(_person_line(contact))
+            lines.append(_person_line(t, contact))
             lines += _reach_lines(t, contact.phone, contact.email,
                                   contact.is_example or provider.is_example)
         if len(contacts) > MAX_CONTACTS_ON_CARD:
@@ -162,10 +162,14 @@ def card_text(t: Translator, details: ProviderDetails) -> str:
     return "\n".join(lines).strip()
 
 
-def _person_line(contact: ProviderContact) -> str:
+def _person_line(t: Translator, contact: ProviderContact) -> str:
     line = "👤 " + html.escape(contact.name)
     if contact.function:
         line += " – " + html.escape(contact.function)
+    seat = contact.seat
+    if seat is not None and seat.team.active and seat.provider_id == contact.provider_id:
+        line += " · " + t("Seat in {team}: {seat}").format(
+            team=html.escape(seat.team.name), seat=html.escape(seat_name(t, seat.kind)))
     return line
 
 

@@ -35,6 +35,7 @@ from bot.services.reminders.meetings import MeetingDraft, Occurrence
 from handlers import reminder_views as views
 from handlers.common import Markup, answer, claim_press, keyboard, send, show
 from handlers.context import BotContext
+from handlers.labels import role_name
 from handlers.registry import Command, Feature
 from storage.models import Meeting, Role, User
 
@@ -48,6 +49,7 @@ for _kept in (MeetingDraft, Once, Every):
     persisted(_kept)
 TEXT = filters.TEXT & ~filters.COMMAND
 ORGANISERS = frozenset({Role.LEAD, Role.ADMIN})
+PEOPLE_PAGE = 8  # people per page when choosing participants by name
 
 
 def _tz(context: BotContext) -> ZoneInfo:
@@ -237,20 +239,77 @@ async def no_place(update: Update, context: BotContext) -> int:
 
 
 async def _ask_who(update: Update, context: BotContext) -> int:
-    """Step 4: who takes part: a team or a region the user may invite."""
+    """Step 4: who takes part: a team or a region the user may invite, or chosen people."""
     scope, t = context.scope, context.t
     regions, teams = await meetings.choices(scope.session, scope.require_user())
     rows = [[(region.name, callbacks.pack(PREFIX, "who", "r", region.id))] for region in regions]
     rows += [[(team.name, callbacks.pack(PREFIX, "who", "t", team.id))] for team in teams]
+    rows.append([(t("👤 Choose people"), callbacks.pack(PREFIX, "ppl", 0))])
     await show(update, context, t("Who takes part?"), keyboard([*rows, _cancel_row(context)]))
     return WHO
 
 
-async def got_who(update: Update, context: BotContext) -> int:
-    """Step 5: how long."""
+async def _show_people(update: Update, context: BotContext, page: int) -> int:
+    """One page of the people the user may invite, the chosen ones ticked."""
+    scope, t = context.scope, context.t
+    draft = _draft(context)
+    people = await meetings.invitable(scope.session, scope.require_user())
+    pages = max(1, -(-len(people) // PEOPLE_PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows = [[(("✅ " if person.id in draft.user_ids else "") + person.display_name
+              + " · " + role_name(t, person.role),
+              callbacks.pack(PREFIX, "pick", person.id, page))]
+            for person in people[page * PEOPLE_PAGE:(page + 1) * PEOPLE_PAGE]]
+    nav = []
+    if page > 0:
+        nav.append(("«", callbacks.pack(PREFIX, "ppl", page - 1)))
+    if page < pages - 1:
+        nav.append(("»", callbacks.pack(PREFIX, "ppl", page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append([(t("Done ({count} chosen)").format(count=len(draft.user_ids)),
+                  callbacks.pack(PREFIX, "pdone"))])
+    text = t("Choose the participants; tap a name again to remove it. Page {page} of "
+             "{pages}.").format(page=page + 1, pages=pages)
+    if not people:
+        text = t("There is nobody you could invite by name.")
+    await show(update, context, text, keyboard([*rows, _cancel_row(context)]))
+    return WHO
+
+
+async def people_page(update: Update, context: BotContext) -> int:
+    await answer(update)
+    page = _pressed(update).int_arg(0)
+    if page is None:
+        raise InvalidInput(views.STALE)
+    _draft(context)  # an expired dialogue says so
+    return await _show_people(update, context, page)
+
+
+async def toggle_person(update: Update, context: BotContext) -> int:
+    """Tick or untick one person; the id is checked against whom the user may invite."""
     await answer(update)
     data = _pressed(update)
-    scope, t = context.scope, context.t
+    scope = context.scope
+    await meetings.toggle_person(scope.session, scope.require_user(), _draft(context),
+                                 data.int_arg(0))
+    return await _show_people(update, context, data.int_arg(1) or 0)
+
+
+async def people_done(update: Update, context: BotContext) -> int:
+    await answer(update)
+    draft = _draft(context)
+    if not draft.user_ids:
+        raise InvalidInput(N_("Please choose at least one person."))
+    draft.team_id = draft.region_id = None
+    return await _ask_duration(update, context)
+
+
+async def got_who(update: Update, context: BotContext) -> int:
+    """A team or a region was chosen."""
+    await answer(update)
+    data = _pressed(update)
+    scope = context.scope
     regions, teams = await meetings.choices(scope.session, scope.require_user())
     draft = _draft(context)
     chosen = data.int_arg(1)
@@ -260,6 +319,13 @@ async def got_who(update: Update, context: BotContext) -> int:
         draft.team_id, draft.region_id = None, chosen
     else:
         raise InvalidInput(views.STALE)
+    draft.user_ids = []
+    return await _ask_duration(update, context)
+
+
+async def _ask_duration(update: Update, context: BotContext) -> int:
+    """Step 5: how long."""
+    t = context.t
     rows = [[(t.hours(minutes), callbacks.pack(PREFIX, "dur", minutes))
              for minutes in meetings.DURATIONS]]
     await show(update, context, t("How long does it take?"),
@@ -276,13 +342,14 @@ async def got_duration(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     draft.duration_minutes = minutes
     t = context.t
-    await show(update, context, "<b>" + t("Please check:") + "</b>\n" + _summary(context, draft),
+    await show(update, context, "<b>" + t("Please check:") + "</b>\n"
+               + await _summary(context, draft),
                keyboard([[(t("💾 Save"), callbacks.pack(PREFIX, "save"))],
                          _cancel_row(context)]))
     return CONFIRM
 
 
-def _summary(context: BotContext, draft: MeetingDraft) -> str:
+async def _summary(context: BotContext, draft: MeetingDraft) -> str:
     t, tz = context.t, _tz(context)
     when = draft.when
     if isinstance(when, Every):
@@ -294,6 +361,9 @@ def _summary(context: BotContext, draft: MeetingDraft) -> str:
         draft.duration_minutes)]
     if draft.place:
         lines.append("📍 " + html.escape(draft.place))
+    if draft.user_ids:
+        people = await meetings.chosen_people(context.scope.session, draft)
+        lines.append("👥 " + ", ".join(html.escape(p.display_name) for p in people))
     return "\n".join(lines)
 
 
@@ -346,7 +416,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             WHEN: [MessageHandler(TEXT, got_when)],
             PLACE: [MessageHandler(TEXT, got_place),
                     CallbackQueryHandler(no_place, pattern=_on("noplace"))],
-            WHO: [CallbackQueryHandler(got_who, pattern=_on("who"))],
+            WHO: [CallbackQueryHandler(got_who, pattern=_on("who")),
+                  CallbackQueryHandler(people_page, pattern=_on("ppl")),
+                  CallbackQueryHandler(toggle_person, pattern=_on("pick")),
+                  CallbackQueryHandler(people_done, pattern=_on("pdone"))],
             DURATION: [CallbackQueryHandler(got_duration, pattern=_on("dur"))],
             CONFIRM: [CallbackQueryHandler(save, pattern=_on("save"))],
         },

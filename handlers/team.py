@@ -78,6 +78,11 @@ def team_text(context: BotContext, page: teams.TeamPage) -> str:
         for seat in page.seats:
             holder = (html.escape(seat.provider.name) if seat.provider
                       else t("not assigned in the organisation file yet"))
+            people = ", ".join(html.escape(contact.name) + (
+                " " + example_mark(t) if contact.is_example else "")
+                for contact in page.holders.get(seat.id, []))
+            if people:
+                holder += " – " + people
             lines.append(f"{html.escape(seat_name(t, seat.kind))}: {holder}")
     if page.meetings:
         lines += ["", "<b>" + t("Team meeting") + "</b>"]

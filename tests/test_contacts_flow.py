@@ -212,3 +212,91 @@ async def test_team_pages_are_for_the_team_its_lead_and_admins(bot):
     await sven.tap_data(nord_a, message=shown)
     assert sven.alerts[-1] == "Sie können nur die Seiten Ihrer eigenen Teams sehen."
     assert sven.sim.messages[-1].text == shown.text
+
+
+def _org_with_seats(tmp_path):
+    """The shipped file with nord-a's seats filled, an address, opening hours and seat holders."""
+    import yaml
+
+    from bot.settings import DEFAULT_ORG_FILE
+
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    nord_a = raw["regions"][0]["teams"][0]
+    nord_a["seats"] = [{"kind": "stationaer", "provider": "pestalozzi"},
+                       {"kind": "ambulant", "provider": "freiraeume"}, {"kind": "fua_fuea"}]
+    providers = {p["key"]: p for p in raw["providers"]}
+    pestalozzi = providers["pestalozzi"]
+    pestalozzi.update(address="Beispielweg 1, 22846 Norderstedt",
+                      opening_hours="Mo–Fr 9–16 Uhr", teams=["nord-a"])
+    pestalozzi["contacts"] = [
+        {"key": "muster", "name": "Anna Muster", "function": "Teamleitung",
+         "seat": {"team": "nord-a", "kind": "stationaer"}},
+        *pestalozzi["contacts"],
+    ]
+    providers["freiraeume"]["contacts"][0]["seat"] = {"team": "nord-a", "kind": "ambulant"}
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return raw, path
+
+
+async def test_seats_and_their_holders_show_on_the_team_page_and_the_card(bot, tmp_path):
+    from bot.services.organisation import load_org_file
+
+    _, path = _org_with_seats(tmp_path)
+    async with bot.sessions() as session, session.begin():
+        await import_organisation(session, load_org_file(path))
+    clara = await bot.member("Clara", Role.CASEWORKER, team="nord-a")
+    await clara.send("/team")
+    text = (await clara.reply()).text
+    assert "stationär: Pestalozzi Stiftung – Anna Muster\n" in text
+    assert "ambulant: Freiräume – Beispiel-Ansprechperson (Beispiel)\n" in text
+    assert "FüA/FuA: in der Organisationsdatei noch nicht vergeben" in text
+
+    await clara.send("/contacts pestalozzi")
+    card = (await clara.reply()).text
+    assert "Adresse: Beispielweg 1, 22846 Norderstedt" in card
+    assert "Öffnungszeiten: Mo–Fr 9–16 Uhr" in card
+    assert "Sitz im Sozialraumteam Nord A: stationär" in card  # the provider's seat
+    assert "👤 Anna Muster – Teamleitung · Sitz im Sozialraumteam Nord A: stationär" in card
+    assert "👤 Beispiel-Ansprechperson – Regionalleitung (Beispiel)\n" in card  # holds none
+
+
+def test_a_contact_can_only_hold_a_seat_of_its_own_provider(tmp_path):
+    import pytest
+    import yaml
+
+    from bot.services.organisation import OrgFileError, load_org_file
+
+    raw, path = _org_with_seats(tmp_path)
+    providers = {p["key"]: p for p in raw["providers"]}
+    providers["sos-kinderdorf"]["contacts"][0]["seat"] = {"team": "nord-a", "kind": "stationaer"}
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OrgFileError, match="does not give to sos-kinderdorf"):
+        load_org_file(path)
+
+
+async def test_a_search_with_many_results_pages_forth_and_back(bot, org):
+    many = org.model_copy(update={"providers": [
+        *org.providers,
+        *(org.providers[0].model_copy(update={"key": f"jugendhilfe-{n:02}",
+                                              "name": f"Jugendhilfe {n:02}"})
+          for n in range(12)),
+    ]})
+    async with bot.sessions() as session, session.begin():
+        await import_organisation(session, many)
+    clara = await bot.member("Clara", Role.CASEWORKER, team="nord-a")
+    await clara.send("/contacts jugendhilfe")
+    first = await clara.reply()
+    assert first.text.startswith("12 Träger passen zu „jugendhilfe“")
+    assert "Seite 1 von 2" in first.text
+    assert first.button_labels == [f"Jugendhilfe {n:02}" for n in range(8)] + ["Weiter ▶"]
+    await clara.tap("Weiter ▶", message=first)
+    second = await clara.reply()
+    assert "Seite 2 von 2" in second.text
+    assert second.button_labels == [f"Jugendhilfe {n:02}" for n in range(8, 12)] + ["◀ Zurück"]
+    await clara.tap("Jugendhilfe 10", message=second)
+    assert (await clara.reply()).text.startswith("Jugendhilfe 10")
+    await clara.tap("« Zurück zur Liste")
+    assert (await clara.reply()).text == second.text  # back to the page it came from
+    await clara.tap("◀ Zurück")
+    assert (await clara.reply()).text == first.text

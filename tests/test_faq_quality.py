@@ -124,3 +124,32 @@ def test_an_invalid_file_is_named_with_entry_and_field(tmp_path: Path):
     english.write_text(text + "  - : [\n", encoding="utf-8")
     with pytest.raises(FaqFileError, match=r"en.yaml: not valid YAML \(line \d+\)"):
         load_knowledge_base(faq)
+
+
+def test_evaluation_questions_are_not_copies_of_entry_phrasings():
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"\w+", fold(text)))
+
+    written = {plain(text) for entries in KB.entries.values() for entry in entries
+               for text in (entry.question, *entry.phrasings)}
+    copied = [q.q for q in (*EVAL.questions, *EVAL.holdout) if plain(q.q) in written]
+    assert not copied, copied
+
+
+def test_answers_stay_with_what_the_source_says():
+    for language, entries in KB.entries.items():
+        by_id = {entry.id: entry for entry in entries}
+        # The source: "1 Netzwerker (Jugendarbeit)", not open youth work.
+        assert not re.search(r"offen|open", by_id["networker-role"].answer, re.I), language
+        # The quotas belong to the three provider staff; networkers only may log hours.
+        hours = by_id["who-logs-hours"].answer
+        assert re.search(r"drei festen Fachkräfte|three permanent provider staff", hours)
+        # "weitere 6 Treffen mit ISSAB" is named, not reported as held.
+        for key in ("steering-group", "project-support-issab"):
+            assert not re.search(r"gab es|there were", by_id[key].answer), (language, key)
+        privacy = by_id["data-protection"]
+        assert {"mydata", "forgetme"} <= set(privacy.commands)
+        assert "Inline" in privacy.answer.replace("inline", "Inline") and "90" in privacy.answer
+        assert "meetings" in by_id["steering-group"].commands
+        assert {"mute", "unmute", "quiet"} <= set(by_id["reminders"].commands)
+        assert "team" in by_id["which-team-for-district"].commands

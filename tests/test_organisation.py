@@ -106,3 +106,23 @@ def test_not_yaml_is_reported_with_line(tmp_path: Path):
     path.write_text("regions: [\n  - key: nord\n    name: x\n", encoding="utf-8")
     with pytest.raises(OrgFileError, match=r"bad\.yaml: line \d+ not valid YAML"):
         load_org_file(path)
+
+
+def test_a_meeting_is_weekly_or_at_one_date_not_both(tmp_path):
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    one_off = {"key": "steuerung-jan", "title": "Steuerungsgruppe", "roles": ["lead"],
+               "at": "2027-01-19 14:00"}
+    raw["meetings"].append(one_off)
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    spec = next(m for m in load_org_file(path).meetings if m.key == "steuerung-jan")
+    assert spec.at is not None and (spec.at.hour, spec.at.minute) == (14, 0)
+    one_off["weekly"] = {"weekday": "tuesday", "time": "09:00"}
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OrgFileError, match=r"meetings\[steuerung-jan\].*not both"):
+        load_org_file(path)
+    one_off.pop("weekly")
+    one_off["at"] = "19.01.2027"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OrgFileError, match=r"meetings\[steuerung-jan\]\.at"):
+        load_org_file(path)

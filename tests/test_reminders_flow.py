@@ -54,6 +54,30 @@ async def test_a_reminder_fires_once_and_can_be_snoozed(bot):
     assert await _count(bot, Reminder) == 2  # the original and one snooze, both done
 
 
+async def test_snooze_reminds_again_without_changing_the_recurrence(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind jeden Montag 8:00 Wochenplanung")
+    await pia.reply()
+    bot.clock.set(berlin(11, 30, 8, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    fired = await pia.reply()
+    assert "Nächstes Mal: Mo. 07.12. 08:00" in fired.text
+    await pia.tap("+1 Std.", message=fired)
+    assert "erneut am Mo. 30.11. 09:00" in (await pia.reply()).text
+    bot.clock.set(berlin(11, 30, 8, 59))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    bot.clock.set(berlin(11, 30, 9, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await pia.reply_with("⏰")).text == "⏰ Wochenplanung"  # once, no next time
+    await pia.send("/reminders")
+    listing = await pia.reply_with("Ihre Erinnerungen")
+    assert "jeden Montag um 08:00 · nächste: Mo. 07.12. 08:00 – Wochenplanung" in listing.text
+    assert listing.button_labels == ["🗑 1 löschen"]  # the weekly one only, unchanged
+    bot.clock.set(berlin(12, 7, 8, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert "⏰ Wochenplanung" in (await pia.reply_with("⏰")).text
+
+
 async def test_list_and_delete_reminders_only_ones_own(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     ben = await bot.member("Ben", Role.CASEWORKER, team="nord-b")
@@ -312,3 +336,120 @@ def test_only_what_surely_did_not_arrive_is_retried():
     assert outcome_of(NetworkError("Bad Gateway")) == "unknown"
     assert outcome_of(Forbidden("bot was blocked by the user")) == "failed"
     assert outcome_of(BadRequest("chat not found")) == "failed"
+
+
+async def test_a_meeting_with_chosen_people_reminds_only_them(bot):
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    ben = await bot.member("Ben", Role.CASEWORKER, team="nord-b")
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-a")
+    others = [await bot.member(f"Nina{n}", Role.CASEWORKER, team="nord-a") for n in range(7)]
+    ulf = await bot.member("Ulf", Role.LEAD, region="sued")
+    await lea.send("/meeting")
+    await lea.reply()
+    for text in ("AG Ressourcenkarte", "03.12. 14:00"):
+        await lea.send(text)
+        await lea.reply()
+    await lea.tap("Ohne Ort")
+    await lea.reply()
+    await lea.tap("👤 Personen auswählen")
+    first = await lea.reply()
+    # Ben, Nina0–6 on the first page of eight, Pia on the second; nobody from Süd, not Lea.
+    assert "Seite 1 von 2" in first.text
+    assert first.button_labels[0] == "Ben · Fachkraft im ASD"
+    assert "Pia · Fachkraft eines freien Trägers" not in first.button_labels
+    assert not any(label.startswith(("Sam", "Ulf", "Lea")) for label in first.button_labels)
+    await lea.tap("Fertig (0 ausgewählt)")
+    assert "mindestens eine Person" in (await lea.reply()).text
+
+    await lea.tap("Ben · Fachkraft im ASD", message=first)
+    ticked = await lea.reply()
+    assert "✅ Ben · Fachkraft im ASD" in ticked.button_labels
+    await lea.tap("Nina0 · Fachkraft im ASD", message=ticked)
+    await lea.tap("✅ Nina0 · Fachkraft im ASD", message=await lea.reply())  # untick again
+    await lea.tap("»", message=await lea.reply())
+    second = await lea.reply()
+    assert "Seite 2 von 2" in second.text and "«" in second.button_labels
+    await lea.tap("Pia · Fachkraft eines freien Trägers", message=second)
+    done = await lea.reply()
+    assert "✅ Pia · Fachkraft eines freien Trägers" in done.button_labels
+
+    # A forged button for someone outside Lea's region is refused and changes nothing.
+    await lea.tap_data(callbacks.pack("mtg", "pick", sam.user_id, 0))
+    assert "nur Teams, Regionen und Personen einladen" in (await lea.reply()).text
+    await lea.tap("Fertig (2 ausgewählt)", message=done)
+    await lea.reply()
+    await lea.tap("1 Std.")
+    summary = await lea.reply()
+    assert "👥 Ben, Pia" in summary.text
+    await lea.tap("💾 Speichern")
+    assert "2 Teilnehmende sind eingeladen" in (await lea.reply()).text
+    for invited in (ben, pia):
+        assert "AG Ressourcenkarte" in (await invited.reply()).text
+
+    for person, listed in ((ben, True), (pia, True), (others[0], False), (sam, False),
+                           (ulf, False)):
+        await person.send("/meetings")
+        assert ("AG Ressourcenkarte" in str((await person.reply()).button_labels)) is listed
+
+    bot.clock.set(berlin(12, 2, 14, 0))  # the day before
+    await run_scheduler(bot.app)
+    reminder = await ben.reply_with("AG Ressourcenkarte")
+    assert reminder.button_labels == ["✅ Ich komme", "❌ Ich kann nicht"]
+    await ben.tap("❌ Ich kann nicht", message=reminder)
+    assert "Ihre Antwort: ❌ Ich kann nicht" in (await ben.reply()).text
+    await sam.tap_data(reminder.buttons[0][0].callback_data)
+    assert "nicht zu den Teilnehmenden" in (await sam.reply()).text
+    async with bot.sessions() as session:
+        reminded = set((await session.scalars(select(Delivery.user_id).where(
+            Delivery.kind == "meeting", Delivery.due_at == berlin(12, 2, 14, 0)))).all())
+    assert reminded == {lea.user_id, ben.user_id, pia.user_id}
+
+
+async def test_an_admin_may_choose_anyone_a_lead_only_their_region(bot):
+    from bot.services.reminders import meetings
+    from storage.models import User
+
+    ada = await bot.member("Ada", Role.ADMIN)
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-a")
+    async with bot.sessions() as session:
+        admin, lead = await session.get(User, ada.user_id), await session.get(User, lea.user_id)
+        assert {p.id for p in await meetings.invitable(session, admin)} == {
+            lea.user_id, pia.user_id, sam.user_id}
+        assert {p.id for p in await meetings.invitable(session, lead)} == {pia.user_id}
+
+
+async def test_a_one_off_meeting_of_the_organisation_file_is_listed_and_reminded(bot, tmp_path):
+    import yaml
+
+    from bot.services.organisation import import_organisation, load_org_file
+    from bot.settings import DEFAULT_ORG_FILE
+
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    raw["meetings"].append({"key": "steuerung-dez", "title": "Steuerungsgruppe Dezember",
+                            "roles": ["lead", "admin"], "at": "2026-12-01 14:00",
+                            "place": "Rathaus", "duration_minutes": 120})
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    async with bot.sessions() as session, session.begin():
+        await import_organisation(session, load_org_file(path), tz=BERLIN)
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await lea.send("/meetings")
+    listing = await lea.reply()
+    assert "Di. 01.12. 14:00 · Steuerungsgruppe Dezember" in listing.button_labels
+    await lea.tap("Di. 01.12. 14:00 · Steuerungsgruppe Dezember", message=listing)
+    details = await lea.reply()
+    assert "Di. 01.12. 14:00–16:00" in details.text and "Rathaus" in details.text
+    await pia.send("/meetings")
+    assert "Steuerungsgruppe Dezember" not in str((await pia.reply()).button_labels)
+
+    bot.clock.set(berlin(11, 30, 14, 0))  # the day before
+    await run_scheduler(bot.app)
+    reminder = await lea.reply_with("Steuerungsgruppe Dezember")
+    assert "Erinnerung" in reminder.text
+    assert reminder.button_labels == ["✅ Ich komme", "❌ Ich kann nicht"]
+    bot.clock.set(berlin(12, 8, 14, 0))  # a week later: it does not come again
+    assert (await run_scheduler(bot.app))["meeting"] == 0

@@ -30,6 +30,7 @@ from storage.models.org import (
 from storage.models.reminders import (
     Delivery,
     MeetingAttendance,
+    MeetingInvitee,
     Reminder,
     ReminderSettings,
     SchedulerRun,
@@ -61,6 +62,7 @@ __all__ = [
     "LeadDeputy",
     "Meeting",
     "MeetingAttendance",
+    "MeetingInvitee",
     "Membership",
     "OneShot",
     "ProcessedUpdate",

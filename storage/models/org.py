@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
 from storage.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from storage.models.reminders import MeetingInvitee
 
 
 class Region(Base):
@@ -142,8 +145,13 @@ class ProviderContact(Base):
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     email: Mapped[str | None] = mapped_column(String(120), nullable=True)
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The team seat this person holds for the provider, if the organisation file names it.
+    seat_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_seat.id", ondelete="SET NULL"), nullable=True
+    )
 
     provider: Mapped[Provider] = relationship(back_populates="contacts")
+    seat: Mapped[TeamSeat | None] = relationship()
 
 
 class TeamSeat(Base):
@@ -194,3 +202,8 @@ class Meeting(Base):
 
     team: Mapped[Team | None] = relationship()
     region: Mapped[Region | None] = relationship()
+    # People chosen by name in /meeting; always loaded with the meeting, since whether
+    # someone takes part is decided on the loaded object.
+    invitees: Mapped[list[MeetingInvitee]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MeetingInvitee.user_id"
+    )

@@ -72,6 +72,19 @@ class MeetingAttendance(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class MeetingInvitee(Base):
+    """A person chosen by name as a participant of a meeting made in the chat."""
+
+    __tablename__ = "meeting_invitee"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Delivery(Base):
     """One scheduled message to one person, claimed before it is sent: never sent twice.
 

@@ -63,7 +63,8 @@ class DirectoryRepository:
         rows = await self.session.scalars(
             select(Provider)
             .where(Provider.id.in_(provider_ids), Provider.active.is_(True))
-            .options(selectinload(Provider.contacts),
+            .options(selectinload(Provider.contacts).selectinload(ProviderContact.seat)
+                     .selectinload(TeamSeat.team),
                      selectinload(Provider.team_links).selectinload(ProviderTeam.team))
         )
         by_id = {p.id: p for p in rows}
@@ -96,6 +97,17 @@ class DirectoryRepository:
             .options(selectinload(Team.region),
                      selectinload(Team.seats).selectinload(TeamSeat.provider))
         )
+
+    async def seat_holders(self, seat_ids: Sequence[int]) -> list[ProviderContact]:
+        """Contact people who hold these seats, for active providers, by name."""
+        if not seat_ids:
+            return []
+        return list((await self.session.scalars(
+            select(ProviderContact)
+            .join(Provider, ProviderContact.provider_id == Provider.id)
+            .where(ProviderContact.seat_id.in_(seat_ids), Provider.active.is_(True))
+            .order_by(ProviderContact.name, ProviderContact.id)
+        )).all())
 
     async def members(self, team_id: int) -> list[User]:
         return list((await self.session.scalars(

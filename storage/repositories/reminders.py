@@ -75,6 +75,11 @@ class ReminderRepository:
         rows = await self.session.scalars(select(User).where(User.id.in_(ids)))
         return {user.id: user for user in rows.all()}
 
+    async def active_users(self) -> list[User]:
+        return list((await self.session.scalars(
+            select(User).where(User.active.is_(True)).order_by(User.id)
+        )).all())
+
     async def team_members(self, team_id: int) -> list[User]:
         return list((await self.session.scalars(
             select(User).join(Membership, Membership.user_id == User.id)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, InvalidInput, NotAllowed
 from bot.services.access import can_see_team
-from storage.models import Meeting, Role, Team, TeamSeat, User
+from storage.models import Meeting, ProviderContact, Role, Team, TeamSeat, User
 from storage.repositories.contacts import DirectoryRepository
 from storage.repositories.users import OrgRepository
 
@@ -26,6 +26,7 @@ class TeamPage:
     leads: list[User]
     seats: list[TeamSeat]
     meetings: list[Meeting]
+    holders: dict[int, list[ProviderContact]]  # by seat id: the people who hold the seat
 
 
 async def visible_teams(session: AsyncSession, user: User) -> list[Team]:
@@ -44,6 +45,12 @@ async def team_page(session: AsyncSession, user: User, team_id: int | None) -> T
         raise InvalidInput(N_("This button is no longer valid. Please start again."))
     if not can_see_team(user, team.id, team.region_id):
         raise NotAllowed(N_("You can only see the pages of your own teams."))
+    holders: dict[int, list[ProviderContact]] = {}
+    for contact in await repo.seat_holders([seat.id for seat in team.seats]):
+        # Only the seat's own provider: a seat that changed hands drops its old holder.
+        seat = next(s for s in team.seats if s.id == contact.seat_id)
+        if contact.provider_id == seat.provider_id:
+            holders.setdefault(seat.id, []).append(contact)
     members: dict[Role, list[User]] = {role: [] for role in TEAM_ROLES}
     for member in await repo.members(team.id):
         if Role(member.role) in members:
@@ -54,4 +61,5 @@ async def team_page(session: AsyncSession, user: User, team_id: int | None) -> T
         leads=await repo.leads(team.region_id),
         seats=list(team.seats),
         meetings=await repo.team_meetings(team.id),
+        holders=holders,
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ from storage.models import (
 from storage.models.base import Base
 
 M = TypeVar("M", bound=Base)
+OFFICE_TZ = ZoneInfo("Europe/Berlin")  # the TIMEZONE default; callers pass the setting
 
 
 @dataclass
@@ -94,9 +96,12 @@ def _minutes(hours: float | None) -> int | None:
 
 
 async def import_organisation(
-    session: AsyncSession, org: OrgFile, *, now: datetime | None = None
+    session: AsyncSession, org: OrgFile, *, now: datetime | None = None,
+    tz: tzinfo = OFFICE_TZ,
 ) -> ImportReport:
-    """Bring the database's organisation in line with ``org`` inside the caller's transaction."""
+    """Bring the database's organisation in line with ``org`` inside the caller's transaction.
+
+    ``tz`` is the office's time zone: one-off meeting times without an offset are local."""
     report = ImportReport()
     up = _Upserter(session, report)
 
@@ -170,6 +175,7 @@ async def import_organisation(
     up.deactivate("teams", list(teams.values()), {t.key for r in org.regions for t in r.teams})
     await session.flush()
 
+    seats = {(team.key, seat.kind): seat.id for team in teams.values() for seat in team.seats}
     for provider_spec in org.providers:
         provider = providers[provider_spec.key]
         await session.refresh(provider, ["team_links", "contacts"])
@@ -185,6 +191,7 @@ async def import_organisation(
                 function=contact.function,
                 phone=contact.phone,
                 email=contact.email,
+                seat_id=seats[(contact.seat.team, contact.seat.kind)] if contact.seat else None,
                 is_example=contact.example,
             )
             if obj.key not in existing:
@@ -209,6 +216,7 @@ async def import_organisation(
             audience={"roles": list(meeting.roles)} if meeting.roles else {},
             weekday=WEEKDAYS.index(meeting.weekly.weekday) + 1 if meeting.weekly else None,
             local_time=meeting.weekly.time if meeting.weekly else None,
+            starts_at=_instant(meeting.at, tz) if meeting.at else None,
             duration_minutes=meeting.duration_minutes,
             active=True,
         )
@@ -218,6 +226,11 @@ async def import_organisation(
     if budgets:
         report.updated["budgets"] += budgets
     return report
+
+
+def _instant(at: datetime, tz: tzinfo) -> datetime:
+    """A one-off meeting's start in UTC; a time without an offset is the office's local time."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=tz)).astimezone(UTC)
 
 
 def _sync_quotas(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -63,12 +63,21 @@ class RegionSpec(_Model):
     teams: list[TeamSpec] = Field(min_length=1)
 
 
+class SeatRef(_Model):
+    """A team seat, named by its team and kind (``{team: nord-a, kind: stationaer}``)."""
+
+    team: Key
+    kind: Literal["stationaer", "ambulant", "fua_fuea"]
+
+
 class ContactSpec(_Model):
     key: Key
     name: str = Field(min_length=1, max_length=120)
     function: str | None = Field(default=None, max_length=120)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()/-]{3,40}$")
     email: str | None = Field(default=None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    # The team seat this person holds; the team must give that seat to the contact's provider.
+    seat: SeatRef | None = None
     example: bool = False
 
 
@@ -105,6 +114,9 @@ class MeetingSpec(_Model):
         default_factory=list
     )
     weekly: WeeklySpec | None = None
+    # A one-off date and time (``2027-01-19 14:00``), in the office's TIMEZONE unless it
+    # carries an offset. A meeting with neither ``weekly`` nor ``at`` has no date yet.
+    at: datetime | None = None
     duration_minutes: int = Field(default=90, ge=5, le=24 * 60)
     example: bool = False
 
@@ -112,6 +124,8 @@ class MeetingSpec(_Model):
     def _has_audience(self) -> MeetingSpec:
         if not (self.team or self.region or self.roles):
             raise ValueError("a meeting needs a team, a region or roles as participants")
+        if self.weekly is not None and self.at is not None:
+            raise ValueError("a meeting is either weekly or at one date (at), not both")
         return self
 
 
@@ -152,10 +166,20 @@ class OrgFile(_Model):
                             f"team {team.key}: seat {seat.kind} names unknown provider "
                             f"{seat.provider!r}"
                         )
+        held = {(t.key, s.kind): s.provider for r in self.regions for t in r.teams
+                for s in t.seats}
         for provider in self.providers:
             for key in provider.teams:
                 if key not in team_keys:
                     raise ValueError(f"provider {provider.key}: unknown team {key!r}")
+            for contact in provider.contacts:
+                ref = contact.seat
+                if ref is not None and held.get((ref.team, ref.kind)) != provider.key:
+                    raise ValueError(
+                        f"provider {provider.key}: contact {contact.key} names seat "
+                        f"{ref.kind} in team {ref.team!r}, which the team does not give "
+                        f"to {provider.key}"
+                    )
         region_keys = {r.key for r in self.regions}
         _unique("budgets", [f"{b.region} {b.year}" for b in self.budgets])
         for budget in self.budgets:

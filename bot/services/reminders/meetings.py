@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,15 @@ from bot.parsing.when import Every, Once, When
 from bot.services import audit
 from bot.services.privacy import check_free_text
 from bot.services.reminders.recurrence import occurrences, weekly_rule
-from storage.models import Meeting, MeetingAttendance, Region, Role, Team, User
+from storage.models import (
+    Meeting,
+    MeetingAttendance,
+    MeetingInvitee,
+    Region,
+    Role,
+    Team,
+    User,
+)
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.users import OrgRepository
 
@@ -20,6 +28,7 @@ TITLE_MAX = 80
 PLACE_MAX = 120
 DURATIONS = (60, 90, 120, 180)
 GONE = N_("This meeting does not exist any more.")
+NOT_INVITABLE = N_("You can only invite teams, regions and people you lead.")
 
 
 @dataclass(frozen=True)
@@ -70,23 +79,24 @@ class Person:
 @dataclass(frozen=True)
 class Audience:
     """Who a meeting is for: the team's members, the region's members and leads, the named
-    roles, and whoever organised it."""
+    roles, the people chosen by name, and whoever organised it."""
 
     organiser_id: int | None
     team_id: int | None
     region_id: int | None
     roles: frozenset[str]
+    user_ids: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, meeting: Meeting) -> Audience:
         roles = meeting.audience.get("roles", []) if meeting.audience else []
         return cls(meeting.created_by_user_id, meeting.team_id, meeting.region_id,
-                   frozenset(roles))
+                   frozenset(roles), invitee_ids(meeting))
 
     def includes(self, person: Person) -> bool:
         if not person.active:
             return False
-        if self.organiser_id == person.id:
+        if self.organiser_id == person.id or person.id in self.user_ids:
             return True
         if self.team_id is not None and self.team_id in person.team_ids:
             return True
@@ -98,9 +108,14 @@ class Audience:
         return person.role in self.roles
 
 
+def invitee_ids(meeting: Meeting) -> frozenset[int]:
+    """The people chosen by name (always loaded with the meeting)."""
+    return frozenset(invitee.user_id for invitee in meeting.invitees)
+
+
 def takes_part(user: User, meeting: Meeting) -> bool:
     """Participants: the team's members, the region's members and leads, the named roles,
-    and whoever organised it."""
+    the people chosen by name, and whoever organised it."""
     return Audience.of(meeting).includes(Person.of(user))
 
 
@@ -113,6 +128,8 @@ def oversees(user: User, meeting: Meeting) -> bool:
     if user.role != Role.LEAD:
         return False
     region_id = meeting.region_id or (meeting.team.region_id if meeting.team else None)
+    if region_id is None and meeting.invitees:
+        return False  # chosen people: no region's business, only the organiser's
     return region_id is None or region_id == user.region_id
 
 
@@ -126,6 +143,8 @@ async def participants(session: AsyncSession, meeting: Meeting) -> list[User]:
     roles = meeting.audience.get("roles", []) if meeting.audience else []
     if roles:
         found.update((u.id, u) for u in await repo.with_roles(roles))
+    chosen = await repo.users(invitee_ids(meeting))
+    found.update((u.id, u) for u in chosen.values() if u.active)
     if meeting.created_by_user_id is not None:
         organiser = await session.get(User, meeting.created_by_user_id)
         if organiser is not None and organiser.active:
@@ -214,6 +233,8 @@ class MeetingDraft:
     place: str | None = None
     team_id: int | None = None
     region_id: int | None = None
+    # People chosen by name, instead of a team or a region.
+    user_ids: list[int] = field(default_factory=list)
     duration_minutes: int = 90
 
 
@@ -231,6 +252,37 @@ async def choices(session: AsyncSession, user: User) -> tuple[list[Region], list
         regions = [r for r in regions if r.id == user.region_id]
         return regions, await orgs.active_teams(user.region_id)
     return regions, await orgs.active_teams()
+
+
+async def invitable(session: AsyncSession, user: User) -> list[User]:
+    """The active people the user may choose by name: a lead the members and leads of their
+    region, an admin everyone; never the organiser (who takes part anyway)."""
+    require_organiser(user)
+    repo = ReminderRepository(session)
+    if user.role == Role.LEAD:
+        people = await repo.region_people(user.region_id) if user.region_id else []
+    else:
+        people = await repo.active_users()
+    return sorted((p for p in people if p.id != user.id),
+                  key=lambda p: (p.display_name.lower(), p.id))
+
+
+async def toggle_person(
+    session: AsyncSession, user: User, draft: MeetingDraft, person_id: int | None
+) -> None:
+    """Add or remove one chosen person, checked against whom the user may invite."""
+    if person_id not in {p.id for p in await invitable(session, user)}:
+        raise NotAllowed(NOT_INVITABLE)
+    if person_id in draft.user_ids:
+        draft.user_ids.remove(person_id)
+    else:
+        draft.user_ids.append(person_id)
+    draft.team_id = draft.region_id = None
+
+
+async def chosen_people(session: AsyncSession, draft: MeetingDraft) -> list[User]:
+    found = await ReminderRepository(session).users(draft.user_ids)
+    return sorted(found.values(), key=lambda p: (p.display_name.lower(), p.id))
 
 
 def check_title(text: str) -> str:
@@ -260,11 +312,14 @@ async def create(
     place = check_place(draft.place) if draft.place else None
     when = check_when(draft.when, now)
     if draft.team_id is not None and draft.team_id not in {t.id for t in teams}:
-        raise NotAllowed(N_("You can only invite teams and regions you lead."))
+        raise NotAllowed(NOT_INVITABLE)
     if draft.region_id is not None and draft.region_id not in {r.id for r in regions}:
-        raise NotAllowed(N_("You can only invite teams and regions you lead."))
-    if (draft.team_id is None) == (draft.region_id is None):
-        raise InvalidInput(N_("Please choose who takes part: a team or a region."))
+        raise NotAllowed(NOT_INVITABLE)
+    people = set(draft.user_ids)
+    if not people <= {p.id for p in await invitable(session, user)}:
+        raise NotAllowed(NOT_INVITABLE)
+    if [draft.team_id is not None, draft.region_id is not None, bool(people)].count(True) != 1:
+        raise InvalidInput(N_("Please choose who takes part: a team, a region or people."))
     if draft.duration_minutes not in DURATIONS:
         raise InvalidInput(N_("This dialogue has expired. Please start again with /meeting."))
     weekday: int | None = None
@@ -279,12 +334,13 @@ async def create(
         region_id=draft.region_id, audience={}, weekday=weekday, local_time=local_time,
         starts_at=starts_at, duration_minutes=draft.duration_minutes,
         created_by_user_id=user.id, active=True,
+        invitees=[MeetingInvitee(user_id=person) for person in sorted(people)],
     )
     session.add(meeting)
     await session.flush()
     audit.record(session, at=now, actor_id=user.id, action="meeting.created",
                  subject_type="meeting", subject_id=meeting.id, team=draft.team_id,
-                 region=draft.region_id, weekly=weekday is not None)
+                 region=draft.region_id, people=len(people), weekly=weekday is not None)
     return meeting
 
 

@@ -15,7 +15,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.data_kind import DataKind, changed_rows, iso
-from storage.models import Delivery, MeetingAttendance, Reminder, ReminderSettings, User
+from storage.models import (
+    Delivery,
+    MeetingAttendance,
+    MeetingInvitee,
+    Reminder,
+    ReminderSettings,
+    User,
+)
 
 
 async def purge_fired(session: AsyncSession, before: datetime, now: datetime) -> int:
@@ -31,6 +38,9 @@ async def export_reminders(session: AsyncSession, user: User) -> dict[str, Any]:
     answers = (await session.scalars(
         select(MeetingAttendance).where(MeetingAttendance.user_id == user.id)
         .order_by(MeetingAttendance.starts_at))).all()
+    invited = (await session.scalars(
+        select(MeetingInvitee.meeting_id).where(MeetingInvitee.user_id == user.id)
+        .order_by(MeetingInvitee.meeting_id))).all()
     return {
         "reminders": [
             {"text": r.text, "repeats": r.rule, "local_time": r.local_time.isoformat()
@@ -48,13 +58,14 @@ async def export_reminders(session: AsyncSession, user: User) -> dict[str, Any]:
              "answered_at": iso(a.answered_at)}
             for a in answers
         ],
+        "meetings_invited_to": list(invited),
     }
 
 
 async def forget_reminders(session: AsyncSession, user: User, now: datetime) -> int:
-    """Reminders, settings, meeting answers and ledger rows of the person all go."""
+    """Reminders, settings, meeting answers and invitations, and ledger rows all go."""
     removed = 0
-    for model in (Reminder, ReminderSettings, MeetingAttendance, Delivery):
+    for model in (Reminder, ReminderSettings, MeetingAttendance, MeetingInvitee, Delivery):
         removed += await changed_rows(session, delete(model).where(model.user_id == user.id))
     return removed
 
