@@ -11,7 +11,7 @@ import openpyxl
 from sqlalchemy import select
 
 from storage.models import AuditEntry, Role
-from tests.test_digest_flow import _log
+from tests.test_digest_flow import ONLY_RECIPIENTS, _log
 
 
 def _csv(data: bytes, delimiter: str) -> list[list[str]]:
@@ -131,8 +131,8 @@ async def test_forged_report_buttons_and_other_roles_get_no_file(bot):
         await lena.tap_data(forged)
         assert "nicht mehr gültig" in (await lena.reply()).text, forged
     await pia.send("/report")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     await pia.tap_data("rep:1:f:hours:csv:20261101-20261130")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     assert all(m.document is None for m in pia.sim.messages + lena.sim.messages)
     assert await _exports(bot, pia.user_id) == [] and await _exports(bot, lena.user_id) == []
