@@ -17,6 +17,7 @@ from bot.i18n import I18n
 from bot.parsing.periods import Period, parse_period, preset
 from bot.services.digest.figures import Scope
 from bot.services.reports import files, tables
+from bot.settings import DEFAULT_ORG_FILE
 from storage.db import create_engine, create_session_factory
 from storage.models import (
     AuditEntry,
@@ -28,6 +29,7 @@ from storage.models import (
     Role,
     Team,
 )
+from storage.repositories.audit import AuditRepository
 from tests.test_cli import env, run  # noqa: F401 - env is a fixture
 from tests.test_digest_figures import BERLIN, berlin, ids, log, person
 
@@ -228,3 +230,55 @@ def test_every_export_kind_and_format_holds_the_rows_of_the_period(
             ("FuA-2026-007", "Region Nord", "Sozialraumteam Nord A", "genehmigt", "400,00",
              "350,00", "", "2026-12-05", "2026-11-03", "2026-11-05", "2")]
     assert f"{what} 2026-11-01–2026-11-30, all regions" in done.stdout
+
+
+def _org_imports(url: str) -> list[tuple]:
+    async def go():
+        engine = create_engine(url)
+        async with create_session_factory(engine)() as session:
+            rows = (await session.execute(
+                select(AuditEntry.actor_user_id, AuditEntry.subject_id, AuditEntry.details)
+                .where(AuditEntry.action == "org.imported").order_by(AuditEntry.id))).all()
+        await engine.dispose()
+        return [tuple(row) for row in rows]
+
+    return asyncio.run(go())
+
+
+def test_org_import_on_the_command_line_is_audited_with_what_changed(env, tmp_path):  # noqa: F811
+    assert run("org", "import", env=env, cwd=tmp_path).returncode == 0
+    changed = tmp_path / "org.yaml"
+    text = DEFAULT_ORG_FILE.read_text(encoding="utf-8")
+    changed.write_text(text.replace("name: Sozialraumteam Nord A",
+                                    "name: Sozialraumteam Nord-A"), encoding="utf-8")
+    done = run("org", "import", str(changed), env=env, cwd=tmp_path)
+    assert done.returncode == 0 and "updated: 1 teams" in done.stdout, done.stdout
+    assert run("org", "import", str(changed), env=env, cwd=tmp_path).returncode == 0
+
+    first, second, third = _org_imports(env["DATABASE_URL"])
+    assert first[:2] == (None, "norderstedt.yaml")  # nobody in the chat: the server's operator
+    assert first[2]["source"] == "command line" and first[2]["changed"] is True
+    assert (first[2]["created_regions"], first[2]["created_teams"]) == (2, 4)
+    assert second == (None, "org.yaml", {"source": "command line", "changed": True,
+                                         "updated_teams": 1})
+    assert third == (None, "org.yaml", {"source": "command line", "changed": False})
+
+
+async def test_an_org_import_at_start_up_is_audited_only_when_it_changed_something(tmp_path):
+    from bot.runner import prepare_database
+    from bot.settings import Settings
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/start.db"
+    settings = Settings(_env_file=None, telegram_bot_token="1:x",  # type: ignore[call-arg]
+                        database_url=url)
+    await prepare_database(settings)
+    await prepare_database(settings)  # a restart with the same file
+    engine = create_engine(url)
+    async with create_session_factory(engine)() as session:
+        entries = (await session.scalars(select(AuditEntry)
+                                         .where(AuditEntry.action == "org.imported"))).all()
+        kinds = await AuditRepository(session).kinds()
+    await engine.dispose()
+    assert [(e.actor_user_id, e.details["source"], e.details["created_teams"])
+            for e in entries] == [(None, "start-up", 4)]
+    assert "org" in kinds  # a kind of its own in /audit's filter
