@@ -213,6 +213,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         user = await users.set_steering_group(scope.session, actor=admin, user_id=target_id,
                                               member=bool(member), now=scope.now)
         await scope.commit()
+        await _refresh_menu(context, user)  # /digest and /report come or go
         await _card(update, context, user, t("Added to the steering group.") if member
                     else t("Removed from the steering group."))
     elif data.action in ("rs", "ru"):
@@ -266,7 +267,8 @@ async def _role_chosen(
 async def _refresh_menu(context: BotContext, user: User) -> None:
     """The person's command menu follows their new role, in their language."""
     await publish_user_menu(context.bot, user.telegram_id, Role(user.role),
-                            context.state.i18n.get(user.locale))
+                            context.state.i18n.get(user.locale),
+                            steering_group=user.steering_group)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

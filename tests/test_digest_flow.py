@@ -111,6 +111,11 @@ async def test_forged_and_foreign_buttons_change_nothing(bot):
     assert digests(pia) == []
 
 
+def _menu(bot, user) -> set[str]:
+    return {c["command"] for c in bot.sim.commands_for(
+        scope={"type": "chat", "chat_id": user.telegram_id})}
+
+
 async def test_an_admin_puts_a_team_member_in_the_steering_group_who_gets_every_region(bot):
     from tests.test_digest_schedule import berlin, run_at
 
@@ -127,6 +132,9 @@ async def test_an_admin_puts_a_team_member_in_the_steering_group_who_gets_every_
     card = card_message.text
     assert card.startswith("In die Steuerungsgruppe aufgenommen.")
     assert "Mitglied der Steuerungsgruppe (Überblick und Berichte aller Regionen)" in card
+    assert {"digest", "report"} <= _menu(bot, nils)  # the menu follows at once
+    await nils.send("/help")
+    assert "/digest" in (await nils.reply()).text
 
     await nils.send("/digest now")
     photo = await nils.reply()
@@ -142,6 +150,7 @@ async def test_an_admin_puts_a_team_member_in_the_steering_group_who_gets_every_
     assert (await ada.reply()).text.startswith("Aus der Steuerungsgruppe genommen.")
     await nils.send("/digest now")
     assert ONLY_RECIPIENTS in (await nils.reply()).text
+    assert not {"digest", "report"} & _menu(bot, nils)
     await run_at(bot, berlin(12, 7, 8, 0))
     assert len(digests(nils)) == 2
     async with bot.sessions() as session:
