@@ -149,6 +149,8 @@ async def test_the_steering_group_gets_every_region_and_is_audited(session, cloc
     assert not schedule.receives_digests(nils)
     await users.deactivate(session, actor=ada, user_id=lea.id, now=clock.now())
     assert not schedule.receives_digests(lea)  # deactivated: no digest, flag or not
+    await retention.erase_user(session, actor=ada, user_id=lea.id, now=clock.now())
+    assert not lea.steering_group  # erased: nothing about the person is left
 
     entries = (await session.scalars(
         select(AuditEntry).where(AuditEntry.action == "user.steering_group")
