@@ -163,7 +163,13 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _org_import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.organisation import OrgFileError, import_organisation, load_org_file
+    from bot.clock import SystemClock
+    from bot.services.organisation import (
+        OrgFileError,
+        import_organisation,
+        load_org_file,
+        record_import,
+    )
     from storage import migrate
     from storage.db import create_engine, create_session_factory
 
@@ -176,7 +182,11 @@ async def _org_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await _guard_db(migrate.upgrade(engine))
         async with create_session_factory(engine)() as session, session.begin():
-            report = await import_organisation(session, org, tz=settings.tz)
+            now = SystemClock().now()
+            report = await import_organisation(session, org, now=now, tz=settings.tz)
+            # The operator ran it on purpose: on record even when nothing changed.
+            record_import(session, report, file_name=Path(path).name, now=now,
+                          source="command line")
     finally:
         await engine.dispose()
     print(f"{path}: " + (report.summary() if report.changed else "already up to date"))

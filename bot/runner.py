@@ -8,10 +8,12 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable
+from pathlib import Path
 
 from bot.app import BotApplication, build_application
+from bot.clock import SystemClock
 from bot.health import HealthServer
-from bot.services.organisation import import_organisation, load_org_file
+from bot.services.organisation import import_organisation, load_org_file, record_import
 from bot.settings import Settings, SettingsError
 from storage import migrate
 from storage.db import create_engine, create_session_factory
@@ -29,7 +31,11 @@ async def prepare_database(settings: Settings) -> None:
         org = load_org_file(settings.org_file)
         async with create_session_factory(engine)() as session, session.begin():
             await migrate.lock_schema(session)
-            report = await import_organisation(session, org, tz=settings.tz)
+            now = SystemClock().now()
+            report = await import_organisation(session, org, now=now, tz=settings.tz)
+            if report.changed:  # a restart with the same file is no event worth recording
+                record_import(session, report, file_name=Path(settings.org_file).name, now=now,
+                              source="start-up")
         if report.changed:
             log.info("organisation %s imported: %s", settings.org_file, report.summary())
     finally:

@@ -220,5 +220,5 @@ FEATURE = Feature(
     name="digest",
     register=register,
     commands=(Command("digest", N_("Digest of your region: schedule, or /digest now"),
-                      roles=RECIPIENTS),),
+                      roles=RECIPIENTS, steering_group=True),),
 )

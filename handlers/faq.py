@@ -69,8 +69,11 @@ def catalog(context: BotContext) -> FaqCatalog:
 
 def _related(context: BotContext, names: tuple[str, ...]) -> list[str]:
     """The entry's related commands that this user actually has."""
-    role = context.scope.role
-    available = {c.command for c in commands_for(role, context.t)} if role else set()
+    scope = context.scope
+    role = scope.role
+    available = {c.command for c in commands_for(
+        role, context.t, steering_group=bool(scope.user and scope.user.steering_group))
+    } if role else set()
     return [name for name in names if name in available]
 
 

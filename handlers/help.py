@@ -15,9 +15,10 @@ from handlers.registry import Command, Feature
 from storage.models import Role
 
 
-def help_text(t: Translator, role: Role) -> str:
+def help_text(t: Translator, role: Role, *, steering_group: bool = False) -> str:
     lines = [t("<b>What I can do for you</b> ({role}):").format(role=role_name(t, role)), ""]
-    lines += [f"/{c.command} – {c.description}" for c in commands_for(role, t, menu_only=False)]
+    lines += [f"/{c.command} – {c.description}"
+              for c in commands_for(role, t, menu_only=False, steering_group=steering_group)]
     lines += [
         "",
         t("Please never write names or details of children and families into the bot."),
@@ -36,7 +37,8 @@ async def help_command(update: Update, context: BotContext) -> None:
             + context.t("/start CODE – register with your invitation code\n/help – this help")
         )
         return
-    await update.message.reply_text(help_text(context.t, scope.role))
+    in_group = bool(scope.user and scope.user.steering_group)
+    await update.message.reply_text(help_text(context.t, scope.role, steering_group=in_group))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

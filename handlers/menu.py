@@ -28,18 +28,24 @@ async def publish_default_menus(application: Application) -> None:  # type: igno
     await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
 
 
-def commands_for(role: Role, t: Translator, *, menu_only: bool = True) -> list[BotCommand]:
-    """The role's commands in the menu (``menu_only``), or all of them for /help."""
+def commands_for(
+    role: Role, t: Translator, *, menu_only: bool = True, steering_group: bool = False
+) -> list[BotCommand]:
+    """The role's commands in the menu (``menu_only``), or all of them for /help; members of
+    the steering group also get the digest and reports."""
     from handlers import FEATURES  # late import: features import this module
 
     return [
         BotCommand(command.name, t(command.description))
         for feature in FEATURES
-        for command in feature.commands_for(role)
+        for command in feature.commands_for(role, steering_group=steering_group)
         if command.in_menu or not menu_only
     ]
 
 
-async def publish_user_menu(bot: Bot, telegram_id: int, role: Role, t: Translator) -> None:
+async def publish_user_menu(
+    bot: Bot, telegram_id: int, role: Role, t: Translator, *, steering_group: bool = False
+) -> None:
     """The registered user's own menu, in their language."""
-    await bot.set_my_commands(commands_for(role, t), scope=BotCommandScopeChat(telegram_id))
+    await bot.set_my_commands(commands_for(role, t, steering_group=steering_group),
+                              scope=BotCommandScopeChat(telegram_id))

@@ -18,6 +18,8 @@ class Command:
     description: str  # catalog id, marked with N_, ≤ 256 chars once translated
     roles: frozenset[Role] = ALL_ROLES
     in_menu: bool = True
+    # Also for members of the steering group (Steuerungsgruppe), whatever their role.
+    steering_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,5 +28,6 @@ class Feature:
     register: Callable[[Application], None]  # type: ignore[type-arg]
     commands: tuple[Command, ...] = field(default_factory=tuple)
 
-    def commands_for(self, role: Role | None) -> list[Command]:
-        return [c for c in self.commands if role is not None and role in c.roles]
+    def commands_for(self, role: Role | None, *, steering_group: bool = False) -> list[Command]:
+        return [c for c in self.commands if role is not None
+                and (role in c.roles or (steering_group and c.steering_group))]

@@ -194,5 +194,5 @@ FEATURE = Feature(
     name="report",
     register=register,
     commands=(Command("report", N_("Hours and budget of a period as CSV or Excel file"),
-                      roles=frozenset({Role.LEAD, Role.ADMIN})),),
+                      roles=frozenset({Role.LEAD, Role.ADMIN}), steering_group=True),),
 )

@@ -1,4 +1,5 @@
-"""/users: administrators list people by team or role, deactivate, reactivate, change roles.
+"""/users: administrators list people by team or role, deactivate, reactivate, change roles,
+and add people to the steering group (the digest and reports of every region).
 
 Stateless: every screen is rebuilt from the callback data, and every change is re-checked by
 :mod:`bot.services.users` against the administrator's role and the person's current state.
@@ -136,12 +137,19 @@ async def _card(update: Update, context: BotContext, user: User, notice: str = "
         lines.append(t("Teams: {teams}").format(teams=html.escape(teams)))
     if user.region is not None:
         lines.append(t("Region: {region}").format(region=html.escape(user.region.name)))
+    if user.steering_group:
+        lines.append(t("Member of the steering group (digest and reports of every region)"))
     lines.append(t("Registered on {date}").format(date=t.date(user.created_at.astimezone(tz))))
     rows: Rows = []
+    steering: list[tuple[str, str]] = []
     if user.active:
         lines.append(t("Active"))
         buttons = [(t("Deactivate"), _data("off", user.id)),
                    (t("Change role"), _data("role", user.id))]
+        if user.role != Role.ADMIN:
+            steering = [(t("Remove from the steering group"), _data("sg", user.id, 0))
+                         if user.steering_group else
+                         (t("Add to the steering group"), _data("sg", user.id, 1))]
     else:
         since = (user.deactivated_at or scope.now).astimezone(tz)
         erase_on = since + timedelta(days=context.state.settings.retention_inactive_users_days)
@@ -149,7 +157,7 @@ async def _card(update: Update, context: BotContext, user: User, notice: str = "
                      .format(date=t.date(since), erase=t.date(erase_on)))
         buttons = [(t("Reactivate"), _data("on", user.id))]
     if user.id != scope.require_user().id:
-        rows.append(buttons)
+        rows += [buttons, *([steering] if steering else [])]
     rows.append([(t("« Back"), _data("ls", "a" if user.active else "x", 0))])
     text = "\n".join(lines)
     await show(update, context, f"{notice}\n\n{text}" if notice else text, keyboard(rows))
@@ -198,6 +206,16 @@ async def pressed(update: Update, context: BotContext) -> None:
         await _card(update, context, user, t("Reactivated."))
     elif data.action == "role":
         await _ask_role(update, context, await users.get_user(scope.session, admin, target_id))
+    elif data.action == "sg":
+        member = data.int_arg(1)
+        if member not in (0, 1):
+            raise InvalidInput(STALE)
+        user = await users.set_steering_group(scope.session, actor=admin, user_id=target_id,
+                                              member=bool(member), now=scope.now)
+        await scope.commit()
+        await _refresh_menu(context, user)  # /digest and /report come or go
+        await _card(update, context, user, t("Added to the steering group.") if member
+                    else t("Removed from the steering group."))
     elif data.action in ("rs", "ru"):
         await _role_chosen(update, context, target_id, data.arg(1), data.arg(2))
     else:
@@ -249,7 +267,8 @@ async def _role_chosen(
 async def _refresh_menu(context: BotContext, user: User) -> None:
     """The person's command menu follows their new role, in their language."""
     await publish_user_menu(context.bot, user.telegram_id, Role(user.role),
-                            context.state.i18n.get(user.locale))
+                            context.state.i18n.get(user.locale),
+                            steering_group=user.steering_group)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

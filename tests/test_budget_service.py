@@ -331,3 +331,64 @@ def test_budget_section_of_the_org_file_is_validated(org, tmp_path, budgets, mes
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(OrgFileError, match=message):
         load_org_file(path)
+
+
+async def test_every_decision_deputy_and_escalation_is_audited_with_who_when_and_what(
+        session, clock):
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    lea = await member(session, clock, "Lea", Role.LEAD, region="nord")
+    sam = await member(session, clock, "Sam", Role.LEAD, region="sued")
+    rejected = await new_request(session, clock, pia, euros=300)
+    withdrawn = await new_request(session, clock, pia, euros=200)
+    amended = await new_request(session, clock, pia, euros=1000)
+    overdue = await new_request(session, clock, pia, euros=50)
+    start = clock.now()
+
+    async def entries_since(moment):
+        return (await session.scalars(select(AuditEntry).where(AuditEntry.at >= moment)
+                                      .order_by(AuditEntry.id))).all()
+
+    def summary(entry):
+        details = entry.details
+        return (entry.action, entry.actor_user_id, entry.at, details.get("number"),
+                details.get("from_state"), details.get("to_state"), details.get("amount_cents"))
+
+    clock.advance(timedelta(hours=1))
+    await budget_requests.reject(session, request_id=rejected.id, user=lea, now=clock.now(),
+                                 today=TODAY, reason="Zu spät eingereicht")
+    rejected_at = clock.now()
+    clock.advance(timedelta(hours=1))
+    await budget_requests.withdraw(session, request_id=withdrawn.id, user=pia, now=clock.now())
+    withdrawn_at = clock.now()
+    clock.advance(timedelta(hours=1))
+    await budget_requests.approve(session, request_id=amended.id, user=lea, now=clock.now(),
+                                  today=TODAY, amount_cents=75_000)  # less than asked
+    amended_at = clock.now()
+    clock.advance(timedelta(hours=1))
+    await deciders.name_deputy(session, lead=lea, deputy_id=sam.id, until=date(2026, 12, 12),
+                               today=TODAY, now=clock.now())
+    named_at = clock.now()
+    clock.advance(timedelta(days=3))
+    await escalation.raise_overdue(session, now=clock.now(), after=timedelta(days=3))
+    raised_at = clock.now()
+
+    entries = await entries_since(start + timedelta(minutes=1))
+    assert [summary(e) for e in entries] == [
+        ("budget_request.rejected", lea.id, rejected_at, rejected.number, "pending",
+         "rejected", 30_000),
+        ("budget_request.withdrawn", pia.id, withdrawn_at, withdrawn.number, "pending",
+         "withdrawn", 20_000),
+        ("budget_request.approved", lea.id, amended_at, amended.number, "pending",
+         "approved", 75_000),
+        ("lead.deputy_named", lea.id, named_at, None, None, None, None),
+        ("budget_request.escalated", None, raised_at, overdue.number, "pending", "pending",
+         5_000),
+    ]
+    deputy = entries[3]
+    assert (deputy.subject_id, deputy.details) == (
+        str(lea.id), {"deputy": sam.id, "until": "2026-12-12"})
+    assert all(str(e.subject_id) == str(r.id) for e, r in zip(
+        [entries[0], entries[1], entries[2], entries[4]],
+        [rejected, withdrawn, amended, overdue], strict=True))
+    # The reason is free text: it is on the request (until retention), never in the log.
+    assert all("spät" not in str(e.details) for e in entries)

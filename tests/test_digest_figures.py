@@ -110,6 +110,35 @@ async def test_the_week_of_the_autumn_clock_change_counts_whole_local_days(sessi
     assert line(early, "nord-a", "fua").earlier[-1] == 0
 
 
+async def test_the_week_of_the_spring_clock_change_counts_whole_local_days(session):
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await log(session, pia, "nord-a", "beratung", date(2026, 3, 23), 60)  # Monday: in
+    await log(session, pia, "nord-a", "beratung", date(2026, 3, 29), 45)  # the 23-hour Sunday
+    await log(session, pia, "nord-a", "beratung", date(2026, 3, 30), 500)  # Monday after: out
+    await log(session, pia, "nord-a", "beratung", date(2026, 3, 22), 30)  # Sunday before: out
+    # Monday 30 March 00:30 summer time is still Sunday 22:30 in UTC: the week has ended.
+    monday = berlin(2026, 3, 30, 0, 30)
+    assert monday.astimezone(ZoneInfo("UTC")).day == 29
+    digest = await digest_of(session, lena, monday)
+    assert (digest.week.start, digest.week.end) == (date(2026, 3, 23), date(2026, 3, 29))
+    beratung = line(digest, "nord-a", "beratung")
+    assert (beratung.minutes, beratung.earlier[-1]) == (105, 30)
+    # Sunday 23:30 summer time, the last minutes of the short day: still the week before.
+    late = await digest_of(session, lena, berlin(2026, 3, 29, 23, 30))
+    assert late.week.start == date(2026, 3, 16)
+    assert line(late, "nord-a", "beratung").minutes == 30
+
+
+def test_a_weekly_digest_stays_at_eight_local_time_across_the_spring_clock_change():
+    weekly = Schedule(WEEKLY, 0, time(8))
+    found = weekly.instants(BERLIN, berlin(2026, 3, 22), berlin(2026, 4, 7))
+    assert found == [berlin(2026, 3, 23, 8), berlin(2026, 3, 30, 8), berlin(2026, 4, 6, 8)]
+    assert [f.astimezone(BERLIN).utcoffset() for f in found] == [
+        timedelta(hours=1), timedelta(hours=2), timedelta(hours=2)]
+    assert [f.astimezone(ZoneInfo("UTC")).hour for f in found] == [7, 6, 6]
+
+
 def test_a_weekly_digest_stays_at_eight_local_time_across_the_clock_change():
     weekly = Schedule(WEEKLY, 0, time(8))
     found = weekly.instants(BERLIN, berlin(2026, 10, 18), berlin(2026, 11, 3))

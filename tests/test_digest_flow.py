@@ -9,6 +9,8 @@ from sqlalchemy import select
 from storage.models import AuditEntry, HourCategory, HourEntry, Role, Team
 from tests.test_digest_schedule import PNG, digests
 
+ONLY_RECIPIENTS = "Regionalleitungen, die Steuerungsgruppe und die Administration"
+
 
 async def _log(bot, user, team: str, category: str, day: date, minutes: int) -> None:
     async with bot.sessions() as session, session.begin():
@@ -99,11 +101,61 @@ async def test_forged_and_foreign_buttons_change_nothing(bot):
     assert "Montag um 08:00 Uhr (Standard des Amts)" in (await lena.reply()).text
 
     await pia.send("/digest")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     await pia.send("/digest now")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     await pia.tap_data("dig:1:now")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     await pia.tap_data("dig:1:wt:0:0800")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     assert digests(pia) == []
+
+
+def _menu(bot, user) -> set[str]:
+    return {c["command"] for c in bot.sim.commands_for(
+        scope={"type": "chat", "chat_id": user.telegram_id})}
+
+
+async def test_an_admin_puts_a_team_member_in_the_steering_group_who_gets_every_region(bot):
+    from tests.test_digest_schedule import berlin, run_at
+
+    ada = await bot.member("Ada", Role.ADMIN)
+    nils = await bot.member("Nils", Role.NETWORKER, team="nord-b")
+    await nils.send("/digest now")
+    assert ONLY_RECIPIENTS in (await nils.reply()).text
+    await ada.send("/users")
+    await ada.reply()
+    await ada.tap("2. Nils")
+    assert "Steuerungsgruppe" not in (await ada.reply()).text
+    await ada.tap("In die Steuerungsgruppe aufnehmen")
+    card_message = await ada.reply()
+    card = card_message.text
+    assert card.startswith("In die Steuerungsgruppe aufgenommen.")
+    assert "Mitglied der Steuerungsgruppe (Überblick und Berichte aller Regionen)" in card
+    assert {"digest", "report"} <= _menu(bot, nils)  # the menu follows at once
+    await nils.send("/help")
+    assert "/digest" in (await nils.reply()).text
+
+    await nils.send("/digest now")
+    photo = await nils.reply()
+    assert photo.photo is not None and photo.text.startswith("📊 Überblick – alle Regionen")
+    text = "\n".join([photo.text, *(m.text for m in nils.sim.drain())])
+    assert "Sozialraumteam Nord A" in text and "Sozialraumteam Süd A" in text
+    await run_at(bot, berlin(11, 30, 8, 0))  # the office default: Monday 08:00
+    assert len(digests(nils)) == 2
+    ada.drain()  # her own digest
+    nils.drain()
+
+    await ada.tap("Aus der Steuerungsgruppe nehmen", message=card_message)
+    assert (await ada.reply()).text.startswith("Aus der Steuerungsgruppe genommen.")
+    await nils.send("/digest now")
+    assert ONLY_RECIPIENTS in (await nils.reply()).text
+    assert not {"digest", "report"} & _menu(bot, nils)
+    await run_at(bot, berlin(12, 7, 8, 0))
+    assert len(digests(nils)) == 2
+    async with bot.sessions() as session:
+        audited = (await session.execute(
+            select(AuditEntry.actor_user_id, AuditEntry.subject_id, AuditEntry.details)
+            .where(AuditEntry.action == "user.steering_group").order_by(AuditEntry.id))).all()
+    assert [(actor, subject, details["to"]) for actor, subject, details in audited] == [
+        (ada.user_id, str(nils.user_id), True), (ada.user_id, str(nils.user_id), False)]

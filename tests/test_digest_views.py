@@ -68,3 +68,49 @@ async def test_requests_waiting_show_also_in_a_year_without_a_budget(session):
     assert "Für 2028 ist kein FuA-Budget festgelegt." in whole
     assert "Warten auf Entscheidung (1)" in whole and "FuA-2027-001" in whole
     assert "seit 11 Tagen" in whole
+
+
+def _figure_texts(chart) -> dict:
+    """What the reader sees on the chart, taken from the figure before it is rendered."""
+    from bot.services.digest.chart import build_figure
+
+    axes = build_figure(chart).axes[0]
+    return {
+        "title": axes.get_title(),
+        "axis": axes.get_xlabel(),
+        "teams": [label.get_text() for label in axes.get_yticklabels()],
+        "legend": [text.get_text() for text in axes.get_legend().get_texts()],
+        "notes": [text.get_text() for text in axes.texts],
+        "bars": [round(bar.get_width(), 2) for bar in axes.patches],
+        "marks": [round(float(mark.get_xdata()[0]), 2) for mark in axes.lines
+                  if mark.get_marker() == "|"],
+    }
+
+
+async def test_the_chart_is_labelled_in_the_readers_language_with_bars_from_the_figures(session):
+    from tests.test_digest_figures import digest_of, log
+
+    lena = await person(session, "Lena", Role.LEAD, region="nord", at=berlin(2026, 1, 5))
+    pia = await person(session, "Pia", Role.PROVIDER, team="nord-a", at=berlin(2026, 1, 5))
+    await log(session, pia, "nord-a", "beratung", berlin(2026, 11, 18).date(), 12 * 60 + 30)
+    await log(session, pia, "nord-a", "fua", berlin(2026, 11, 20).date(), 4 * 60)
+    await log(session, pia, "nord-b", "fua", berlin(2026, 11, 22).date(), 2 * 60)
+    await log(session, pia, "nord-a", "beratung", berlin(2026, 11, 10).date(), 4 * 60)  # before
+    digest = await digest_of(session, lena, berlin(2026, 11, 23, 8))
+
+    german = _figure_texts(views.chart_of(I18n().get("de"), digest))
+    english = _figure_texts(views.chart_of(I18n().get("en"), digest))
+
+    assert german["title"] == "Stunden gegen das Wochenkontingent, KW 47 (Mo. 16.11.–So. 22.11.)"
+    assert english["title"] == "Hours against the weekly quota, week 47 (Mon 16 Nov–Sun 22 Nov)"
+    assert (german["axis"], english["axis"]) == ("% des Wochenkontingents", "% of the weekly quota")
+    assert german["legend"] == ["Koll. Beratung", "FuA", "Ø der 4 Wochen davor"]
+    assert english["legend"] == ["Consultation", "FuA", "Ø of the 4 weeks before"]
+    assert german["teams"] == english["teams"] == ["Sozialraumteam Nord A",
+                                                   "Sozialraumteam Nord B"]
+    # Per category, then per team: 12.5 of 18 h, 0 of 18 h, 4 of 8 h, 2 of 8 h.
+    assert german["bars"] == english["bars"] == [69.44, 0.0, 50.0, 25.0]
+    assert german["notes"] == ["12,5/18", "0/18", "4/8", "2/8"]
+    assert english["notes"] == ["12.5/18", "0/18", "4/8", "2/8"]
+    # The marks: the four weeks before on average (Nord A's 4 h consultation: 1 h a week).
+    assert german["marks"] == [5.56, 0.0, 0.0, 0.0]

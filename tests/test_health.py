@@ -16,7 +16,7 @@ from bot.runner import safe_url
 from storage import migrate
 from storage.db import create_engine
 from storage.models import Role
-from tests.cluster import ROOT, BotProcess, free_port
+from tests.cluster import ROOT, SECRET, BotProcess, free_port
 from tests.harness import BOT_USERNAME, TOKEN
 
 
@@ -128,6 +128,38 @@ async def test_run_in_polling_mode_serves_health_and_stops_on_sigterm(simulator,
         bot.process.send_signal(signal.SIGTERM)
         assert await bot.stop() == 0
         assert "stopping" in bot.messages()
+    finally:
+        await bot.stop()
+
+
+async def test_run_in_webhook_mode_serves_health_on_its_own_port(simulator, tmp_path):
+    health_port, webhook_port = free_port(), free_port()
+    bot = BotProcess("bot", {
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BOT_USERNAME": BOT_USERNAME,
+        "TELEGRAM_API_BASE_URL": simulator.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        "WEBHOOK_URL": "https://bot.example.org", "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_PORT": str(webhook_port), "HEALTH_PORT": str(health_port),
+    }, cwd=tmp_path)
+    await bot.start()
+    try:
+        line = (await bot.wait_for_message("sozialraum-bot running as"))["message"]
+        assert "in webhook mode" in line
+        assert f"health http://127.0.0.1:{health_port}/healthz" in line
+        base = f"http://127.0.0.1:{health_port}"
+        assert await _get(f"{base}/healthz") == (200, "ok\n")
+        assert await _get(f"{base}/readyz") == (200, "ready\n")
+        assert "sozialraum_updates_total" in (await _get(f"{base}/metrics"))[1]
+        # The webhook server is another port, and answers only Telegram (the secret).
+        async with aiohttp.ClientSession() as client:
+            async with client.post(f"http://127.0.0.1:{webhook_port}/telegram",
+                                   json={"update_id": 1}) as refused:
+                assert refused.status == 403
+            async with client.get(f"http://127.0.0.1:{webhook_port}/healthz") as absent:
+                assert absent.status in (404, 405)
+        assert bot.process is not None
+        bot.process.send_signal(signal.SIGTERM)
+        assert await bot.stop() == 0
     finally:
         await bot.stop()
 

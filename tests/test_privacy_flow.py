@@ -64,6 +64,54 @@ async def test_mydata_sends_everything_stored_about_the_member(bot):
     assert [(e.actor_user_id, e.subject_id) for e in exports] == [(pia.user_id, str(pia.user_id))]
 
 
+async def test_mydata_holds_reminders_faq_questions_meeting_answers_and_digest_settings(bot):
+    from handlers.scheduler import run_scheduler
+    from tests.test_digest_schedule import berlin
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    async with bot.sessions() as session, session.begin():
+        (await session.get(User, pia.user_id)).steering_group = True
+    await pia.send("/remind morgen 9:00 Bericht an die Regionalleitung")
+    await pia.reply()
+    await pia.send("/remind jeden Montag 8:00 Wochenplanung")
+    await pia.reply()
+    await pia.send("wie viele stunden haben wir pro woche für fua")
+    await pia.reply()
+    await pia.tap("👍 Hilfreich")
+    await pia.reply()
+    await pia.send("/digest jeden Freitag 14:00")
+    assert "wöchentlich am Freitag um 14:00 Uhr" in (await pia.reply()).text
+    bot.clock.set(berlin(11, 27, 14, 0))  # her digest (the reminder fires on the way)
+    await run_scheduler(bot.app)
+    pia.drain()
+    bot.clock.set(berlin(11, 30, 9, 0))  # the day before Tuesday's consultation of Nord A
+    await run_scheduler(bot.app)
+    invitation = await pia.reply_with("Kollegiale Beratung Sozialraumteam Nord A")
+    await pia.tap("✅ Ich komme", message=invitation)
+    await pia.reply()
+    pia.drain()
+
+    await pia.send("/mydata")
+    data = json.loads((await pia.reply()).document.data)
+    reminders = {r["text"]: r for r in data["reminders"]["reminders"]}
+    assert set(reminders) == {"Bericht an die Regionalleitung", "Wochenplanung"}
+    assert reminders["Bericht an die Regionalleitung"]["done"] is True
+    assert reminders["Bericht an die Regionalleitung"]["fired_at"] is not None
+    assert reminders["Wochenplanung"]["repeats"] == "FREQ=WEEKLY;BYDAY=MO"
+    (answer,) = data["reminders"]["meeting_answers"]
+    assert answer["coming"] is True and answer["starts_at"].startswith("2026-12-01T08:00")
+    (question,) = data["faq_questions"]["questions"]
+    assert question["text"] == "wie viele stunden haben wir pro woche für fua"
+    assert question["entry"] == "hour-quota"
+    assert data["faq_questions"]["ratings"] == [
+        {"entry": "hour-quota", "helpful": True, "at": question["asked_at"]}]
+    digest = data["digest"]
+    assert (digest["frequency"], digest["weekday"], digest["local_time"]) == (
+        "weekly", 4, "14:00:00")
+    assert digest["last_sent_at"] is not None  # the digest of Friday 27th went out
+    assert data["account"]["steering_group"] is True
+
+
 async def test_forgetme_erases_the_member_and_keeps_team_figures(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     lea = await bot.member("Lea", Role.LEAD, region="nord")

@@ -11,7 +11,7 @@ import openpyxl
 from sqlalchemy import select
 
 from storage.models import AuditEntry, Role
-from tests.test_digest_flow import _log
+from tests.test_digest_flow import ONLY_RECIPIENTS, _log
 
 
 def _csv(data: bytes, delimiter: str) -> list[list[str]]:
@@ -131,8 +131,39 @@ async def test_forged_report_buttons_and_other_roles_get_no_file(bot):
         await lena.tap_data(forged)
         assert "nicht mehr gültig" in (await lena.reply()).text, forged
     await pia.send("/report")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     await pia.tap_data("rep:1:f:hours:csv:20261101-20261130")
-    assert "für Regionalleitungen und die Administration" in (await pia.reply()).text
+    assert ONLY_RECIPIENTS in (await pia.reply()).text
     assert all(m.document is None for m in pia.sim.messages + lena.sim.messages)
     assert await _exports(bot, pia.user_id) == [] and await _exports(bot, lena.user_id) == []
+
+
+async def test_the_budget_csv_in_the_chat_holds_the_requests_of_the_region(bot):
+    from tests.test_budget_flow import _send_request
+
+    lena = await bot.member("Lena", Role.LEAD, region="nord")
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    sven = await bot.member("Sven", Role.PROVIDER, team="sued-a")
+    await _send_request(pia)
+    await lena.reply()
+    await lena.tap("Genehmigen")
+    await lena.reply()
+    await _send_request(pia, amount="80", title="Bastelmaterial Kita")
+    await _send_request(sven, amount="500", title="Ausflug Süd")  # another region
+    lena.drain()
+    await lena.send("/report 01.11.2026-30.11.2026")
+    menu = await lena.reply()
+    await lena.tap("Budget · CSV", message=menu)
+    document = (await lena.reply()).document
+    assert document.name == "sozialraum-budget-2026-11-01_2026-11-30.csv"
+    table = _csv(document.data, ";")
+    assert table[0][:4] == ["Nummer", "Region", "Team", "Status"]
+    assert [row[:7] + row[8:] for row in table[1:]] == [
+        ["FuA-2026-001", "Region Nord", "Sozialraumteam Nord A", "genehmigt", "1250,50",
+         "1250,50", "", "2026-11-24", "2026-11-24", "0"],
+        ["FuA-2026-002", "Region Nord", "Sozialraumteam Nord A", "offen", "80,00", "", "",
+         "2026-11-24", "", "0"],
+    ]
+    assert b"Stadtteilfest" not in document.data and b"Bastelmaterial" not in document.data
+    ((_, details),) = await _exports(bot, lena.user_id)
+    assert (details["format"], details["rows"]) == ("csv", 2)

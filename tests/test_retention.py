@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,10 +17,14 @@ from storage.models import (
     AuditEntry,
     BudgetQuestion,
     BudgetRequest,
+    FaqChatEntry,
+    FaqFeedback,
+    FaqQuestion,
     HourEntry,
     Invitation,
     OneShot,
     ProcessedUpdate,
+    Reminder,
     Role,
     User,
 )
@@ -110,6 +114,85 @@ async def test_budget_texts_of_closed_requests_expire_amounts_stay(session, cloc
     pending = await session.get(BudgetRequest, open_one.id, populate_existing=True)
     assert pending.title == "Stadtteilfest" and pending.state == "pending"
     assert (await allocation.status(session, nord.id, 2026)).figures == before
+
+
+async def test_faq_questions_go_after_a_year_published_answers_and_ratings_stay(
+        session, clock):
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    lea = await member(session, clock, "Lea", Role.LEAD, region="nord")
+    old = FaqQuestion(user_id=pia.id, locale="de", text="Wer zahlt das Ferienprogramm?",
+                      asked_at=clock.now(), outcome="forwarded", forwarded_at=clock.now(),
+                      answer="Die Region aus dem FuA-Budget.", answered_at=clock.now())
+    session.add(old)
+    await session.flush()
+    published = FaqChatEntry(key="chat-1", locale="de", question=old.text, answer=old.answer,
+                             source_question_id=old.id, created_by_id=lea.id,
+                             created_at=clock.now())
+    session.add_all([published, FaqFeedback(user_id=pia.id, entry_key="chat-1", helpful=True,
+                                            question_id=old.id, at=clock.now())])
+    await session.commit()
+    clock.advance(timedelta(days=100))
+    young = FaqQuestion(user_id=pia.id, locale="de", text="Wie melde ich Stunden nach?",
+                        asked_at=clock.now(), outcome="answered", entry_key="hours-late")
+    session.add(young)
+    await session.commit()
+
+    clock.advance(timedelta(days=265))  # the first question is exactly 365 days old
+    assert (await _purge(session, clock))["faq_questions"] == 0
+    clock.advance(timedelta(minutes=1))
+    assert (await _purge(session, clock))["faq_questions"] == 1
+    texts = (await session.scalars(select(FaqQuestion.text))).all()
+    assert texts == ["Wie melde ich Stunden nach?"]
+    entry = await session.get(FaqChatEntry, published.id, populate_existing=True)
+    assert (entry.question, entry.answer, entry.source_question_id) == (
+        "Wer zahlt das Ferienprogramm?", "Die Region aus dem FuA-Budget.", None)
+    rating = await session.scalar(select(FaqFeedback))
+    assert (rating.entry_key, rating.helpful, rating.question_id) == ("chat-1", True, None)
+    clock.advance(timedelta(days=100))
+    assert (await _purge(session, clock))["faq_questions"] == 1
+    assert await session.scalar(select(func.count()).select_from(FaqQuestion)) == 0
+
+
+async def test_reminders_go_three_months_after_they_fired_recurring_ones_stay(
+        session, clock):
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    start = clock.now()
+
+    def reminder(text, *, due_in, fired_late=None, done=True, rule=None):
+        due = start + due_in
+        return Reminder(user_id=pia.id, text=text, rule=rule,
+                        local_time=time(9) if rule else None, next_at=due,
+                        created_at=start, done=done,
+                        fired_at=due + fired_late if fired_late is not None else None)
+
+    fired = reminder("Antrag abgeben", due_in=timedelta(0), fired_late=timedelta(0))
+    # Due at the same time but sent two hours late (the bot was down): counted from then.
+    late = reminder("Elternabend vorbereiten", due_in=timedelta(0), fired_late=timedelta(hours=2))
+    missed = reminder("Kita anrufen", due_in=timedelta(days=1))  # missed: never fired
+    weekly = reminder("Wochenbericht", due_in=timedelta(days=7), done=False,
+                      rule="FREQ=WEEKLY;BYDAY=MO")
+    weekly.fired_at = start
+    pending = reminder("Budget prüfen", due_in=timedelta(days=200), done=False)
+    session.add_all([fired, late, missed, weekly, pending])
+    await session.commit()
+
+    async def left() -> list[str]:
+        return list(await session.scalars(select(Reminder.text).order_by(Reminder.id)))
+
+    clock.advance(timedelta(days=90))  # exactly three months after the first fired
+    assert (await _purge(session, clock))["reminders"] == 0
+    clock.advance(timedelta(minutes=1))
+    assert (await _purge(session, clock))["reminders"] == 1
+    assert await left() == ["Elternabend vorbereiten", "Kita anrufen", "Wochenbericht",
+                            "Budget prüfen"]
+    clock.advance(timedelta(hours=2))
+    assert (await _purge(session, clock))["reminders"] == 1
+    clock.advance(timedelta(days=1))
+    assert (await _purge(session, clock))["reminders"] == 1
+    assert await left() == ["Wochenbericht", "Budget prüfen"]
+    clock.advance(timedelta(days=400))  # recurring and not yet fired ones are never due
+    assert (await _purge(session, clock))["reminders"] == 0
+    assert await left() == ["Wochenbericht", "Budget prüfen"]
 
 
 async def test_audit_log_is_kept_three_years(session, clock):

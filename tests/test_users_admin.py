@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +14,8 @@ from bot.services.users import UserFilter
 from storage.models import AuditEntry, Role
 from storage.repositories.users import OrgRepository
 from tests.test_budget_service import member
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 async def _actions(session) -> list[tuple[str, int | None]]:
@@ -100,3 +105,58 @@ async def test_lists_by_team_role_and_status_never_show_erased_people(session, c
     assert [u.display_name for u in admins.users] == ["Ada"]
     with pytest.raises(NotFound):
         await users.get_user(session, ada, gone.id)
+
+
+async def test_the_steering_group_gets_every_region_and_is_audited(session, clock):
+    from bot.services.digest import figures, schedule
+
+    ada = await member(session, clock, "Ada", Role.ADMIN)
+    lea = await member(session, clock, "Lea", Role.LEAD, region="nord")
+    nils = await member(session, clock, "Nils", Role.NETWORKER, team="nord-b")
+    nord = await OrgRepository(session).region_by_key("nord")
+    assert figures.scope_of(lea).region_ids == frozenset({nord.id})
+    assert not schedule.receives_digests(nils)
+    with pytest.raises(NotAllowed, match="steering group"):
+        figures.scope_of(nils)
+    recipients = await schedule.due_digests(
+        session, clock.now(), clock.now() + timedelta(days=7), tz=BERLIN,
+        default=schedule.office_default((0, time(8))))
+    assert {d.user_id for d in recipients} == {ada.id, lea.id}
+
+    for person in (lea, nils):
+        changed = await users.set_steering_group(session, actor=ada, user_id=person.id,
+                                                 member=True, now=clock.now())
+        assert changed.steering_group
+    assert figures.scope_of(lea).region_ids is None
+    assert schedule.receives_digests(nils) and figures.scope_of(nils).region_ids is None
+    recipients = await schedule.due_digests(
+        session, clock.now(), clock.now() + timedelta(days=7), tz=BERLIN,
+        default=schedule.office_default((0, time(8))))
+    assert {d.user_id for d in recipients} == {ada.id, lea.id, nils.id}
+    assert (await users.export_account(session, nils))["steering_group"] is True
+
+    with pytest.raises(Conflict, match="already so"):
+        await users.set_steering_group(session, actor=ada, user_id=nils.id, member=True,
+                                       now=clock.now())
+    with pytest.raises(Conflict, match="every region already"):
+        await users.set_steering_group(session, actor=None, user_id=ada.id, member=True,
+                                       now=clock.now())
+    with pytest.raises(NotAllowed, match="Only administrators"):
+        await users.set_steering_group(session, actor=lea, user_id=nils.id, member=False,
+                                       now=clock.now())
+    await users.set_steering_group(session, actor=ada, user_id=nils.id, member=False,
+                                   now=clock.now())
+    assert not schedule.receives_digests(nils)
+    await users.deactivate(session, actor=ada, user_id=lea.id, now=clock.now())
+    assert not schedule.receives_digests(lea)  # deactivated: no digest, flag or not
+    await retention.erase_user(session, actor=ada, user_id=lea.id, now=clock.now())
+    assert not lea.steering_group  # erased: nothing about the person is left
+
+    entries = (await session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "user.steering_group")
+        .order_by(AuditEntry.id))).all()
+    assert [(e.actor_user_id, e.subject_id, e.details["from"], e.details["to"])
+            for e in entries] == [(ada.id, str(lea.id), False, True),
+                                  (ada.id, str(nils.id), False, True),
+                                  (ada.id, str(nils.id), True, False)]
+    assert all(e.at == clock.now() for e in entries)

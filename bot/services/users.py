@@ -1,4 +1,5 @@
-"""People as an administrator manages them: list, deactivate, reactivate, change roles.
+"""People as an administrator manages them: list, deactivate, reactivate, change roles,
+membership of the steering group (Steuerungsgruppe: the digest and reports of every region).
 
 Every change is checked again against the actor and the person's current state, and audited.
 An administrator cannot change their own access here (that would be one tap from locking
@@ -179,6 +180,26 @@ async def change_role(
     return user
 
 
+async def set_steering_group(
+    session: AsyncSession, *, actor: User | None, user_id: int | None, member: bool,
+    now: datetime,
+) -> User:
+    """Add the person to the steering group or take them out; administrators see every region
+    anyway, so the flag is for leads and team members."""
+    user = await _target(session, actor, user_id)
+    if not user.active:
+        raise Conflict(N_("Please reactivate this person first."))
+    if user.role == Role.ADMIN:
+        raise Conflict(N_("Administrators see every region already. Nothing was changed."))
+    if user.steering_group == member:
+        raise Conflict(N_("Nothing was changed: this is already so."))
+    user.steering_group = member
+    _audit(session, actor, user, now, "steering_group", role=str(user.role),
+           **{"from": not member, "to": member})
+    await session.flush()
+    return user
+
+
 def _audit(
     session: AsyncSession, actor: User | None, user: User, now: datetime, action: str,
     **details: Any,
@@ -200,6 +221,7 @@ async def anonymise(session: AsyncSession, user: User, now: datetime) -> None:
     user.locale = ""
     user.region_id = None
     user.active = False
+    user.steering_group = False
     user.deactivated_at = user.deactivated_at or now
     user.anonymised_at = now
     await changed_rows(session, delete(Membership).where(Membership.user_id == user.id))
@@ -219,6 +241,7 @@ async def export_account(session: AsyncSession, user: User) -> dict[str, Any]:
         "region": loaded.region.key if loaded.region else None,
         "teams": sorted(m.team.key for m in loaded.memberships),
         "active": loaded.active,
+        "steering_group": loaded.steering_group,
         "registered_at": iso(loaded.created_at),
         "deactivated_at": iso(loaded.deactivated_at),
     }

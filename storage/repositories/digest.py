@@ -211,11 +211,13 @@ class DigestRepository:
 
 
 async def digest_recipients(session: AsyncSession) -> list[tuple[User, DigestSettings | None]]:
-    """Active leads and administrators with their digest settings (None: the defaults)."""
+    """Active leads, administrators and steering-group members with their digest settings
+    (None: the defaults)."""
     rows = await session.execute(
         select(User, DigestSettings)
         .outerjoin(DigestSettings, DigestSettings.user_id == User.id)
-        .where(User.active.is_(True), User.role.in_([Role.LEAD.value, Role.ADMIN.value]))
+        .where(User.active.is_(True),
+               User.role.in_([Role.LEAD.value, Role.ADMIN.value]) | User.steering_group)
         .order_by(User.id)
     )
     return [(user, settings) for user, settings in rows.all()]

@@ -26,7 +26,8 @@ async def raise_overdue(
             audit.record(
                 session, at=now, actor_id=None, action="budget_request.escalated",
                 subject_type="budget_request", subject_id=request.id, number=request.number,
-                from_state=request.state, to_state=request.state, amount_cents=None,
+                from_state=request.state, to_state=request.state,
+                amount_cents=request.amount_cents,
             )
             loaded = await repo.request(request.id)
             assert loaded is not None

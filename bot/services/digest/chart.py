@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported on first use only
+    from matplotlib.figure import Figure
 
 # Colour-blind-safe (Okabe–Ito); the earlier weeks' average is a black mark.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -37,6 +41,13 @@ class Chart:
 
 def render_png(chart: Chart) -> bytes:
     """The chart as a PNG image."""
+    buffer = io.BytesIO()
+    build_figure(chart).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def build_figure(chart: Chart) -> Figure:
+    """The chart as a matplotlib figure on an Agg canvas, ready to be saved."""
     from matplotlib.artist import Artist
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -80,6 +91,4 @@ def render_png(chart: Chart) -> bytes:
                           markeredgewidth=2, label=chart.average_label))
     axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.6 / height),
                 ncols=min(len(handles), 3), fontsize=8, frameon=False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure

@@ -1,4 +1,5 @@
-"""The digest's figures for one scope (a lead's region, or every region for administrators).
+"""The digest's figures for one scope (a lead's region, or every region for administrators
+and the steering group).
 
 :func:`compute` issues a fixed number of SQL statements whatever the number of teams, people
 and entries: every figure is aggregated over the whole scope in SQL (``GROUP BY``), then
@@ -15,10 +16,10 @@ from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.digest.schedule import require_recipient
+from bot.services.digest.schedule import require_recipient, sees_every_region
 from bot.services.hours import HoursPolicy, Week
 from bot.services.reminders.meetings import Audience, Person, occurrences_of
-from storage.models import HourCategory, Meeting, Region, Role, Team, User
+from storage.models import HourCategory, Meeting, Region, Team, User
 from storage.repositories.budget import BudgetRepository, BudgetSums
 from storage.repositories.digest import (
     DigestRepository,
@@ -44,9 +45,9 @@ class Scope:
 
 
 def scope_of(user: User) -> Scope:
-    """A lead's region; every region for administrators."""
+    """A lead's region; every region for administrators and the steering group."""
     require_recipient(user)
-    if user.role == Role.ADMIN:
+    if sees_every_region(user):
         return Scope(None)
     assert user.region_id is not None
     return Scope(frozenset({user.region_id}))

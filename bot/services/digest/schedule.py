@@ -1,6 +1,7 @@
 """Who receives digests, on which schedule, and which digests are due at an instant.
 
-Recipients are the active regional leads (their region) and administrators (every region).
+Recipients are the active regional leads (their region), administrators and members of the
+steering group (Steuerungsgruppe, a flag an administrator sets in /users; every region).
 Each chooses: weekly on a weekday at a time, daily (Monday to Friday: leads read digests on
 working days) at a time, or off; without a choice the office default applies
 (``DIGEST_DEFAULT``, Monday 08:00). Times are the office's wall-clock times, so 08:00 stays
@@ -77,15 +78,21 @@ def choice_of(row: DigestSettings | None, default: Schedule) -> Choice:
     return Choice(Schedule(row.frequency, row.weekday or 0, row.local_time or time(8)), True)
 
 
+def sees_every_region(user: User) -> bool:
+    """Administrators and the steering group read the digest of every region."""
+    return user.role == Role.ADMIN or user.steering_group
+
+
 def receives_digests(user: User) -> bool:
     return user.active and (
-        user.role == Role.ADMIN or (user.role == Role.LEAD and user.region_id is not None)
+        sees_every_region(user) or (user.role == Role.LEAD and user.region_id is not None)
     )
 
 
 def require_recipient(user: User) -> None:
     if not receives_digests(user):
-        raise NotAllowed(N_("Digests and reports are for regional leads and administrators."))
+        raise NotAllowed(N_("Digests and reports are for regional leads, the steering group "
+                            "and administrators."))
 
 
 async def current(session: AsyncSession, user: User, default: Schedule) -> Choice:

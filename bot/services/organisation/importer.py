@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import SystemClock
+from bot.services import audit
 from bot.services.budget.allocation import import_budgets
 from bot.services.organisation.schema import WEEKDAYS, OrgFile
 from storage.models import (
@@ -55,6 +56,20 @@ class ImportReport:
             f"created: {fmt(self.created)}; updated: {fmt(self.updated)}; "
             f"deactivated: {fmt(self.deactivated)}"
         )
+
+
+def record_import(
+    session: AsyncSession, report: ImportReport, *, file_name: str, now: datetime, source: str
+) -> None:
+    """Audit an import (``org.imported``) in the caller's transaction: run by the server's
+    operator, not by a chat user, so without an actor; what changed as counts per kind."""
+    counts = {f"{verb}_{kind}": number
+              for verb, counter in (("created", report.created), ("updated", report.updated),
+                                    ("deactivated", report.deactivated))
+              for kind, number in sorted(counter.items())}
+    audit.record(session, at=now, actor_id=None, action="org.imported",
+                 subject_type="organisation", subject_id=file_name[:40], source=source,
+                 changed=report.changed, **counts)
 
 
 class _Upserter:

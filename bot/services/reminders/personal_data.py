@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.data_kind import DataKind, changed_rows, iso
@@ -26,9 +26,11 @@ from storage.models import (
 
 
 async def purge_fired(session: AsyncSession, before: datetime, now: datetime) -> int:
-    """Delete one-off reminders that fired (or were missed) before ``before``."""
+    """Delete one-off reminders that fired (or were missed) before ``before``: counted from
+    when they went out, which is later than their time after downtime; a missed one never
+    went out and counts from its time."""
     return await changed_rows(session, delete(Reminder).where(
-        Reminder.done.is_(True), Reminder.next_at < before))
+        Reminder.done.is_(True), func.coalesce(Reminder.fired_at, Reminder.next_at) < before))
 
 
 async def export_reminders(session: AsyncSession, user: User) -> dict[str, Any]:
