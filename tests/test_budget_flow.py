@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot import callbacks
 from handlers.scheduler import run_scheduler
-from storage.models import BudgetRequest, Role
+from storage.models import AuditEntry, BudgetRequest, Role
 
 
 async def _request(sessions, number: str) -> BudgetRequest:
@@ -290,3 +290,39 @@ async def test_lead_decides_from_the_list_of_open_requests_in_english(bot):
     texts = [(await lee.reply()).text for _ in range(2)]
     assert all("€1,250.50 approved by Lee" in text for text in texts)  # the card and the list
     assert "wurde genehmigt" in (await pia.reply_with("genehmigt")).text
+
+
+async def test_an_admin_decides_only_where_the_region_has_no_lead(bot):
+    ada = await bot.member("Ada", Role.ADMIN)
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-a")
+    await _send_request(pia)
+    lea_card = await lea.reply()
+    request = await _request(bot.sessions, "FuA-2026-001")
+
+    await ada.send("/budget")
+    overview = await ada.reply()
+    assert "Region Nord" in overview.text  # the admin sees the figures …
+    assert "zur Entscheidung" not in str(overview.button_labels)  # … but decides nothing here
+    for action in ("ok", "amt", "no"):  # forged buttons: re-checked on every tap
+        await ada.tap_data(callbacks.pack("bud", action, request.id))
+        assert "Diese Region hat eine Regionalleitung" in (await ada.reply()).text
+    await ada.send("500")  # no dialogue was started: the amount approves nothing
+    await ada.reply()
+    unchanged = await _request(bot.sessions, "FuA-2026-001")
+    assert (unchanged.state, unchanged.decided_by_id, unchanged.approved_cents) == (
+        "pending", None, None)
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "budget_request.approved")) == 0
+    await lea.tap("Genehmigen", message=lea_card)  # the lead still decides
+    assert "genehmigt von Lea" in (await lea.reply()).text
+
+    # Süd has no lead: its requests go to the admins, who decide them.
+    await _send_request(sam)
+    card = await ada.reply()
+    assert "FuA-2026-002 – neuer Antrag" in card.text
+    await ada.tap("Genehmigen", message=card)
+    assert "genehmigt von Ada" in (await ada.reply()).text
+    assert "FuA-2026-002 wurde genehmigt" in (await sam.reply_with("genehmigt")).text

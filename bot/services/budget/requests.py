@@ -155,6 +155,11 @@ async def ensure_may_decide(
     if user.id == request.requester_id:
         raise NotAllowed(N_("You cannot decide your own request."))
     if not await may_decide(session, user, request.budget.region_id, today):
+        if user.active and user.role == Role.ADMIN:
+            raise NotAllowed(
+                N_("This region has a regional lead: the lead (or their deputy) decides its "
+                   "requests. Administrators decide only while a region has no lead.")
+            )
         raise NotAllowed(
             N_("Only the regional lead of this region (or their deputy) can decide this request.")
         )
