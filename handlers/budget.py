@@ -88,12 +88,12 @@ async def overview(update: Update, context: BotContext) -> None:
     today = _today(context)
     parts: list[str] = []
     for region in await allocation.regions_of(scope.session, user):
-        status = await allocation.status(scope.session, region.id, today.year)
-        parts.append(
-            views.status_text(t, status) if status else t(
-                "No FuA budget is set for {region} in {year} yet."
-            ).format(region=html.escape(region.name), year=today.year)
-        )
+        for year, status in await allocation.statuses(scope.session, region.id, today.year):
+            parts.append(
+                views.status_text(t, status) if status else t(
+                    "No FuA budget is set for {region} in {year} yet."
+                ).format(region=html.escape(region.name), year=year)
+            )
     rows: list[list[tuple[str, str]]] = []
     if user.role in TEAM_ROLES:
         rows.append([(t("New request"), views.data("new"))])

@@ -326,3 +326,18 @@ async def test_an_admin_decides_only_where_the_region_has_no_lead(bot):
     await ada.tap("Genehmigen", message=card)
     assert "genehmigt von Ada" in (await ada.reply()).text
     assert "FuA-2026-002 wurde genehmigt" in (await sam.reply_with("genehmigt")).text
+
+
+async def test_budget_shows_next_year_once_money_is_requested_from_it(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/budget")
+    before = (await pia.reply()).text
+    assert "FuA-Budget 2026 – Region Nord" in before and "2027" not in before
+    await _send_request(pia, amount="500", day="10.01.2027")
+    await pia.send("/budget")
+    after = (await pia.reply()).text
+    assert "FuA-Budget 2026 – Region Nord" in after  # this year first, unchanged …
+    this_year, next_year = after.split("FuA-Budget 2027 – Region Nord")
+    assert "(offen): 500,00" not in this_year
+    assert "(offen): 500,00" in next_year  # … then next year's, which the request draws on
+    assert "Nord A: 15.000,00\xa0€ von 15.000,00\xa0€ verfügbar" in next_year
