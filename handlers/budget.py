@@ -478,7 +478,8 @@ async def cost_start(update: Update, context: BotContext) -> int:
 
 async def cost_text(update: Update, context: BotContext) -> int:
     """Record the typed actual cost."""
-    return await _report(update, context, parse_money(_text(update), context.t.locale))
+    return await _report(update, context,
+                         parse_money(_text(update), context.t.locale, allow_zero=True))
 
 
 async def cost_zero(update: Update, context: BotContext) -> int:

@@ -341,3 +341,104 @@ async def test_budget_shows_next_year_once_money_is_requested_from_it(bot):
     assert "(offen): 500,00" not in this_year
     assert "(offen): 500,00" in next_year  # … then next year's, which the request draws on
     assert "Nord A: 15.000,00\xa0€ von 15.000,00\xa0€ verfügbar" in next_year
+
+
+async def _budget_records(sessions) -> tuple[list[tuple], int]:
+    """Every request as (number, state, approved, actual, decided by) and the count of its
+    audit entries: what a refused input must leave as it was."""
+    async with sessions() as session:
+        requests = [
+            (r.number, r.state, r.approved_cents, r.actual_cents, r.decided_by_id)
+            for r in (await session.scalars(select(BudgetRequest).order_by(BudgetRequest.id)))
+        ]
+        audited = await session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.subject_type == "budget_request"))
+    return requests, audited or 0
+
+
+async def test_bad_dates_and_an_empty_description_are_answered_and_save_nothing(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/budget")
+    await pia.reply()
+    await pia.tap("Neuer Antrag")
+    await pia.reply()
+    await pia.send("250")
+    await pia.reply()
+    await pia.send("Stadtteilfest")
+    assert "Wofür" in (await pia.reply()).text
+    await pia.send("   ")
+    assert "Bitte schreiben Sie einen kurzen Text." in (await pia.reply()).text
+    await pia.send("Material und Getränke")
+    assert "Wann ist die Aktion geplant?" in (await pia.reply()).text
+    for bad, expected in (
+        ("01.11.2026", "Dieser Tag liegt in der Vergangenheit."),
+        ("gestern", "Dieser Tag liegt in der Vergangenheit."),
+        ("irgendwann", "z. B. als heute, morgen, 12.12. oder 12.12.2026"),
+        ("Stadtteilfest im Dezember", "z. B. als heute, morgen"),
+        ("31.02.2027", "Dieses Datum gibt es nicht."),
+        ("15.12.2029", "höchstens zwei Jahre im Voraus"),
+        ("15.12.2030", "höchstens zwei Jahre im Voraus"),
+    ):
+        await pia.send(bad)
+        answer = await pia.reply()
+        assert expected in answer.text, bad
+        assert "Absenden" not in str(answer.button_labels)
+        assert await _budget_records(bot.sessions) == ([], 0)
+    await pia.send("morgen")  # the dialogue went on: a good date leads to the summary
+    summary = await pia.reply()
+    assert "Geplant am: 25.11.2026" in summary.text and "Absenden" in str(summary.button_labels)
+    assert await _budget_records(bot.sessions) == ([], 0)
+
+
+async def test_bad_amounts_when_approving_another_amount_change_nothing(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    card = await lea.reply()
+    pia.drain()
+    before = await _budget_records(bot.sessions)
+    assert before[0] == [("FuA-2026-001", "pending", None, None, None)]
+    await lea.tap("Anderen Betrag genehmigen", message=card)
+    assert "Beantragt: 1.000,00" in (await lea.reply()).text
+    for bad, expected in (
+        ("ein paar hundert", "z. B. als 250 oder 1.250,50"),
+        ("1.000,01", "höchstens den beantragten Betrag"),
+        ("5000", "höchstens den beantragten Betrag"),
+        ("0", "größer als null"),
+        ("-200", "größer als null"),
+    ):
+        await lea.send(bad)
+        assert expected in (await lea.reply()).text, bad
+        assert await _budget_records(bot.sessions) == before
+    await lea.send("800")  # the dialogue went on
+    assert "Genehmigt: 800,00" in (await lea.reply_with("Genehmigt:")).text
+    told = await pia.reply()  # the requester heard of the approval only, nothing before it
+    assert "FuA-2026-001 wurde genehmigt: 800,00" in told.text
+
+
+async def test_bad_actual_costs_change_nothing_and_zero_may_be_typed(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    await lea.reply()
+    await lea.tap("Genehmigen")
+    await lea.reply()
+    await pia.reply_with("wurde genehmigt")
+    before = await _budget_records(bot.sessions)
+    assert before[0] == [("FuA-2026-001", "approved", 100_000, None, lea.user_id)]
+    await pia.tap("Tatsächliche Kosten melden")
+    assert "Genehmigt: 1.000,00" in (await pia.reply()).text
+    for bad, expected in (
+        ("teuer", "z. B. als 250 oder 1.250,50"),
+        ("-5", "Der Betrag darf nicht negativ sein."),
+        ("-0,50 €", "Der Betrag darf nicht negativ sein."),
+        ("1.000,01", "mehr als genehmigt"),
+        ("12,345", "zwei Nachkommastellen"),
+    ):
+        await pia.send(bad)
+        assert expected in (await pia.reply()).text, bad
+        assert await _budget_records(bot.sessions) == before
+    await pia.send("0")  # typed like the button "did not take place"
+    assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
+    after = await _budget_records(bot.sessions)
+    assert after[0] == [("FuA-2026-001", "reported", 100_000, 0, lea.user_id)]
