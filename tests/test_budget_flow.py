@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot import callbacks
 from handlers.scheduler import run_scheduler
 from storage.models import AuditEntry, BudgetRequest, Role
+from storage.repositories.users import OrgRepository
 
 
 async def _request(sessions, number: str) -> BudgetRequest:
@@ -442,3 +443,37 @@ async def test_bad_actual_costs_change_nothing_and_zero_may_be_typed(bot):
     assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
     after = await _budget_records(bot.sessions)
     assert after[0] == [("FuA-2026-001", "reported", 100_000, 0, lea.user_id)]
+
+
+async def test_a_member_of_two_teams_chooses_the_team(bot):
+    ina = await bot.member("Ina", Role.NETWORKER, team=["nord-a", "sued-b"])
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    leo = await bot.member("Leo", Role.LEAD, region="sued")
+    async with bot.sessions() as session:
+        nord_b = await OrgRepository(session).team_by_key("nord-b")
+    await ina.send("/budget")
+    await ina.reply()
+    await ina.tap("Neuer Antrag")
+    choice = await ina.reply()
+    assert "Für welches Team ist der Antrag?" in choice.text
+    assert choice.button_labels[:2] == [
+        "Sozialraumteam Nord A", "Sozialraumteam Süd B"]
+    await ina.tap_data(callbacks.pack("bud", "team", nord_b.id), message=choice)  # forged
+    refused = await ina.reply()
+    assert "Sie können nur für Ihr eigenes Team Geld beantragen." in refused.text
+    assert "Wie viel Geld" not in refused.text
+    await ina.tap("Sozialraumteam Süd B", message=choice)
+    assert "Wie viel Geld" in (await ina.reply()).text
+    for text in ("300", "Nachbarschaftsfrühstück", "Brötchen und Kaffee", "15.12."):
+        await ina.send(text)
+        summary = await ina.reply()
+    assert "Team: Sozialraumteam Süd B" in summary.text
+    await ina.tap("Absenden")
+    assert "FuA-2026-001" in (await ina.reply()).text
+    card = await leo.reply()  # Süd B belongs to Süd: its lead decides, not Nord's
+    assert "FuA-2026-001" in card.text and "Team: Sozialraumteam Süd B" in card.text
+    assert not bot.sim.messages_in(lea.sim.chat_id)
+    request = await _request(bot.sessions, "FuA-2026-001")
+    assert request.team_id != nord_b.id
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count(BudgetRequest.id))) == 1
