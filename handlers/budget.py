@@ -237,11 +237,9 @@ async def new_team(update: Update, context: BotContext) -> int:
     """Step 1b: the chosen team, re-checked against the user's memberships."""
     await answer(update)
     scope = context.scope
-    team_id = _pressed(update).int_arg(0)
-    teams = await budget_requests.requester_teams(scope.session, scope.require_user())
-    if team_id not in {team.id for team in teams}:
-        raise InvalidInput(STALE)
-    _user_data(context).setdefault(DRAFT, {})["team"] = team_id
+    team = await budget_requests.requester_team(
+        scope.session, scope.require_user(), _pressed(update).int_arg(0))
+    _user_data(context).setdefault(DRAFT, {})["team"] = team.id
     return await _ask_amount(update, context)
 
 
@@ -297,14 +295,17 @@ async def new_description(update: Update, context: BotContext) -> int:
 
 async def new_date(update: Update, context: BotContext) -> int:
     """Step 5: the planned date; then the summary."""
-    t = context.t
+    scope, t = context.scope, context.t
     today = _today(context)
     day = budget_requests.check_planned_on(
         parse_day(_text(update), today, allow_future=True, allow_past=False), today)
     draft = _draft(context)
+    team = await budget_requests.requester_team(scope.session, scope.require_user(),
+                                                draft["team"])
     draft["planned_on"] = day.isoformat()
     summary = "\n".join([
         "<b>" + t("Please check your request:") + "</b>",
+        t("Team: {team}").format(team=html.escape(team.name)),
         t("Amount: {amount}").format(amount=t.money(draft["amount"])),
         t("Purpose: {title}").format(title=html.escape(draft["title"])),
         html.escape(draft["description"]),

@@ -96,13 +96,20 @@ async def requester_teams(session: AsyncSession, user: User) -> list[Team]:
     return teams
 
 
+async def requester_team(session: AsyncSession, user: User, team_id: int | None) -> Team:
+    """The team chosen for a request, if the user may request money for it (checked on
+    every step: a forged or stale team button names a team the user is not in)."""
+    team = next((t for t in await requester_teams(session, user) if t.id == team_id), None)
+    if team is None:
+        raise NotAllowed(N_("You can only request money for your own team."))
+    return team
+
+
 async def create_request(
     session: AsyncSession, *, user: User, draft: Draft, now: datetime, today: date
 ) -> BudgetRequest:
     """Validate everything again and file the request with the next readable number."""
-    team = next((t for t in await requester_teams(session, user) if t.id == draft.team_id), None)
-    if team is None:
-        raise NotAllowed(N_("You can only request money for your own team."))
+    team = await requester_team(session, user, draft.team_id)
     amount = check_amount(draft.amount_cents)
     title = check_title(draft.title)
     description = check_description(draft.description)
