@@ -61,7 +61,7 @@ async def test_request_goes_to_the_lead_and_back(bot):
     assert "FuA-2026-001" in card.text and "Pia" in card.text and "1.250,50" in card.text
     await lea.tap("Genehmigen")
     decided = await lea.reply()
-    assert "genehmigt von Lea" in decided.text
+    assert "✅ 1.250,50\xa0€ genehmigt von Lea am 24.11.2026 10:00" in decided.text
     told = await pia.reply()
     assert "FuA-2026-001 wurde genehmigt: 1.250,50" in told.text
 
@@ -138,7 +138,8 @@ async def test_stale_and_forged_buttons_change_nothing(bot):
     await lea.tap("Genehmigen", message=lea_card)
     await leo.tap("Genehmigen", message=leo_card)
     texts = [m.text for m in [await leo.reply(), await leo.reply()]]
-    assert any("genehmigt von Lea" in t for t in texts)  # Leo's copy was updated
+    # Leo's copy was updated
+    assert "✅ 1.250,50\xa0€ genehmigt von Lea am 24.11.2026 10:00" in "\n".join(texts)
     assert any("bereits entschieden" in t for t in texts)
 
 
@@ -289,7 +290,8 @@ async def test_lead_decides_from_the_list_of_open_requests_in_english(bot):
     await lee.reply()
     await lee.tap("Approve")
     texts = [(await lee.reply()).text for _ in range(2)]
-    assert all("€1,250.50 approved by Lee" in text for text in texts)  # the card and the list
+    # the card and the list
+    assert all("✅ €1,250.50 approved by Lee on 24 Nov 2026, 10:00" in text for text in texts)
     assert "wurde genehmigt" in (await pia.reply_with("genehmigt")).text
 
 
@@ -477,3 +479,23 @@ async def test_a_member_of_two_teams_chooses_the_team(bot):
     assert request.team_id != nord_b.id
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count(BudgetRequest.id))) == 1
+
+
+async def test_every_leads_copy_names_who_approved_and_when_in_the_readers_language(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    lee = await bot.member("Lee", Role.LEAD, region="nord", locale="en")
+    await _send_request(pia)
+    lea_card = await lea.reply()
+    lee_card = await lee.reply()
+    bot.clock.advance(timedelta(days=1, hours=3))  # decided a day later: 25.11., 13:00 Berlin
+    await lea.tap("Genehmigen", message=lea_card)
+    lea_copy = await lea.reply()
+    lee_copy = await lee.reply()
+    assert (lea_copy.message_id, lee_copy.message_id) == (lea_card.message_id,
+                                                          lee_card.message_id)
+    assert lea_copy.text.splitlines()[-1] == (
+        "✅ 1.250,50\xa0€ genehmigt von Lea am 25.11.2026 13:00")
+    assert lee_copy.text.splitlines()[-1] == "✅ €1,250.50 approved by Lea on 25 Nov 2026, 13:00"
+    assert "Stand: genehmigt" in lea_copy.text and "State: approved" in lee_copy.text
+    assert lea_copy.buttons == () and lee_copy.buttons == ()  # decided: no buttons any more
