@@ -493,7 +493,7 @@ async def _report(update: Update, context: BotContext, cents: int) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.report_cost(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        actual_cents=cents)
+        today=_today(context), actual_cents=cents)
     await scope.commit()
     await update_copies(context.bot, scope.session, context.state.i18n, request,
                         tz=context.state.settings.tz)

@@ -192,6 +192,9 @@ async def test_report_actual_cost_returns_the_rest(bot):
     await pia.reply()
     await pia.tap("Tatsächliche Kosten melden")
     await pia.reply()
+    await pia.send("650")  # before the planned day (15.12.) only a cancellation counts
+    assert "ab diesem Tag gemeldet werden" in (await pia.reply()).text
+    bot.clock.advance(timedelta(days=21))  # 15.12.2026: the day of the activity
     await pia.send("900")
     assert "mehr als genehmigt" in (await pia.reply()).text
     await pia.send("650")
@@ -429,6 +432,7 @@ async def test_bad_actual_costs_change_nothing_and_zero_may_be_typed(bot):
     await pia.reply_with("wurde genehmigt")
     before = await _budget_records(bot.sessions)
     assert before[0] == [("FuA-2026-001", "approved", 100_000, None, lea.user_id)]
+    bot.clock.advance(timedelta(days=22))  # after the activity on 15.12.
     await pia.tap("Tatsächliche Kosten melden")
     assert "Genehmigt: 1.000,00" in (await pia.reply()).text
     for bad, expected in (
@@ -499,3 +503,25 @@ async def test_every_leads_copy_names_who_approved_and_when_in_the_readers_langu
     assert lee_copy.text.splitlines()[-1] == "✅ €1,250.50 approved by Lea on 25 Nov 2026, 13:00"
     assert "Stand: genehmigt" in lea_copy.text and "State: approved" in lee_copy.text
     assert lea_copy.buttons == () and lee_copy.buttons == ()  # decided: no buttons any more
+
+
+async def test_before_the_planned_day_only_a_cancellation_can_be_reported(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    await lea.reply()
+    await lea.tap("Genehmigen")
+    await lea.reply()
+    await pia.reply_with("wurde genehmigt")
+    before = await _budget_records(bot.sessions)
+    await pia.tap("Tatsächliche Kosten melden")
+    await pia.reply()
+    await pia.send("400")
+    refused = (await pia.reply()).text
+    assert "Die Aktion ist für den 15.12.2026 geplant" in refused
+    assert "ab diesem Tag gemeldet werden" in refused and "jetzt 0 € melden" in refused
+    assert await _budget_records(bot.sessions) == before
+    await pia.tap("Hat nicht stattgefunden (0 €)")
+    assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
+    await pia.send("/budget")
+    assert "Verfügbar: 30.000,00" in (await pia.reply()).text  # the money is back at once

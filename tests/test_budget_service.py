@@ -69,8 +69,14 @@ async def test_request_numbers_and_figures_through_the_life_cycle(session, clock
     assert (status.figures.sums.approved, status.figures.sums.pending) == (100_000, 50_000)
     assert status.figures.available == 3_000_000 - 100_000  # pending is not subtracted
 
+    with pytest.raises(InvalidInput, match="from that day on"):  # planned for 10.12.
+        await budget_requests.report_cost(
+            session, request_id=first.id, user=pia, now=clock.now(), today=TODAY,
+            actual_cents=80_000,
+        )
     reported = await budget_requests.report_cost(
-        session, request_id=first.id, user=pia, now=clock.now(), actual_cents=80_000
+        session, request_id=first.id, user=pia, now=clock.now(), today=date(2026, 12, 10),
+        actual_cents=80_000,
     )
     assert reported.state == RequestState.REPORTED
     status = await allocation.status(session, first.budget.region_id, 2026)
