@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.app import BotApplication, build_application
-from bot.clock import ShiftedClock, SystemClock
+from bot.clock import ShiftedClock
 from bot.errors import InvalidInput
 from bot.logs import configure_logging
 from bot.parsing.when import Once, parse_when
 from bot.runner import prepare_database
 from bot.services import access
+from bot.services.budget import allocation
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator, TerminalChat
 from bot.simulator.terminal import Command
@@ -59,8 +60,14 @@ DEMO_USERS = (
 )
 
 
-async def run_demo(*, script: Path | None, database: Path) -> int:
-    """Run the demo; with ``script`` play it and print the transcript."""
+async def run_demo(
+    *, script: Path | None, database: Path, clock: ShiftedClock | None = None
+) -> int:
+    """Run the demo; with ``script`` play it and print the transcript.
+
+    ``clock`` lets a test start the demo on another day; by default it is today.
+    """
+    clock = clock or ShiftedClock()
     _fresh_database_file(database)
     configure_logging(logging.INFO, filename=str(database.with_suffix(".log")))
 
@@ -74,8 +81,7 @@ async def run_demo(*, script: Path | None, database: Path) -> int:
             database_url=f"sqlite+aiosqlite:///{database}",
         )
         await prepare_database(settings)
-        invite_code = await _create_demo_users(settings)
-        clock = ShiftedClock()
+        invite_code = await _create_demo_users(settings, clock.now())
         application = build_application(settings, clock=clock)
         tracker = UpdateTracker(sim)
         application.bot_data["state"].update_hooks.append(tracker.done)
@@ -146,13 +152,19 @@ def _telegram_id(index: int) -> int:
     return 700_000 + index
 
 
-async def _create_demo_users(settings: Settings) -> str:
-    """Register the demo users through the real invitation service; return the newcomer's code."""
+async def _create_demo_users(settings: Settings, now: datetime) -> str:
+    """Register the demo users through the real invitation service; return the newcomer's code.
+
+    Also gives every region an (example) FuA budget for this year and the next, whatever year
+    the demo runs in: the shipped organisation file names fixed years.
+    """
     engine = create_engine(settings.database_url)
-    now = SystemClock().now()
+    today = now.astimezone(settings.tz).date()
     code = ""
     try:
         async with create_session_factory(engine)() as session, session.begin():
+            await allocation.seed_example_budgets(
+                session, years=(today.year, today.year + 1), now=now)
             for index, user in enumerate(DEMO_USERS):
                 new = await access.create_invitation(
                     session,

@@ -88,12 +88,12 @@ async def overview(update: Update, context: BotContext) -> None:
     today = _today(context)
     parts: list[str] = []
     for region in await allocation.regions_of(scope.session, user):
-        status = await allocation.status(scope.session, region.id, today.year)
-        parts.append(
-            views.status_text(t, status) if status else t(
-                "No FuA budget is set for {region} in {year} yet."
-            ).format(region=html.escape(region.name), year=today.year)
-        )
+        for year, status in await allocation.statuses(scope.session, region.id, today.year):
+            parts.append(
+                views.status_text(t, status) if status else t(
+                    "No FuA budget is set for {region} in {year} yet."
+                ).format(region=html.escape(region.name), year=year)
+            )
     rows: list[list[tuple[str, str]]] = []
     if user.role in TEAM_ROLES:
         rows.append([(t("New request"), views.data("new"))])
@@ -237,11 +237,9 @@ async def new_team(update: Update, context: BotContext) -> int:
     """Step 1b: the chosen team, re-checked against the user's memberships."""
     await answer(update)
     scope = context.scope
-    team_id = _pressed(update).int_arg(0)
-    teams = await budget_requests.requester_teams(scope.session, scope.require_user())
-    if team_id not in {team.id for team in teams}:
-        raise InvalidInput(STALE)
-    _user_data(context).setdefault(DRAFT, {})["team"] = team_id
+    team = await budget_requests.requester_team(
+        scope.session, scope.require_user(), _pressed(update).int_arg(0))
+    _user_data(context).setdefault(DRAFT, {})["team"] = team.id
     return await _ask_amount(update, context)
 
 
@@ -297,14 +295,17 @@ async def new_description(update: Update, context: BotContext) -> int:
 
 async def new_date(update: Update, context: BotContext) -> int:
     """Step 5: the planned date; then the summary."""
-    t = context.t
+    scope, t = context.scope, context.t
     today = _today(context)
     day = budget_requests.check_planned_on(
         parse_day(_text(update), today, allow_future=True, allow_past=False), today)
     draft = _draft(context)
+    team = await budget_requests.requester_team(scope.session, scope.require_user(),
+                                                draft["team"])
     draft["planned_on"] = day.isoformat()
     summary = "\n".join([
         "<b>" + t("Please check your request:") + "</b>",
+        t("Team: {team}").format(team=html.escape(team.name)),
         t("Amount: {amount}").format(amount=t.money(draft["amount"])),
         t("Purpose: {title}").format(title=html.escape(draft["title"])),
         html.escape(draft["description"]),
@@ -478,7 +479,8 @@ async def cost_start(update: Update, context: BotContext) -> int:
 
 async def cost_text(update: Update, context: BotContext) -> int:
     """Record the typed actual cost."""
-    return await _report(update, context, parse_money(_text(update), context.t.locale))
+    return await _report(update, context,
+                         parse_money(_text(update), context.t.locale, allow_zero=True))
 
 
 async def cost_zero(update: Update, context: BotContext) -> int:
@@ -491,7 +493,7 @@ async def _report(update: Update, context: BotContext, cents: int) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.report_cost(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        actual_cents=cents)
+        today=_today(context), actual_cents=cents)
     await scope.commit()
     await update_copies(context.bot, scope.session, context.state.i18n, request,
                         tz=context.state.settings.tz)

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from bot import callbacks
 from handlers.scheduler import run_scheduler
-from storage.models import BudgetRequest, Role
+from storage.models import AuditEntry, BudgetRequest, Role
+from storage.repositories.users import OrgRepository
 
 
 async def _request(sessions, number: str) -> BudgetRequest:
@@ -60,7 +61,7 @@ async def test_request_goes_to_the_lead_and_back(bot):
     assert "FuA-2026-001" in card.text and "Pia" in card.text and "1.250,50" in card.text
     await lea.tap("Genehmigen")
     decided = await lea.reply()
-    assert "genehmigt von Lea" in decided.text
+    assert "✅ 1.250,50\xa0€ genehmigt von Lea am 24.11.2026 10:00" in decided.text
     told = await pia.reply()
     assert "FuA-2026-001 wurde genehmigt: 1.250,50" in told.text
 
@@ -137,7 +138,8 @@ async def test_stale_and_forged_buttons_change_nothing(bot):
     await lea.tap("Genehmigen", message=lea_card)
     await leo.tap("Genehmigen", message=leo_card)
     texts = [m.text for m in [await leo.reply(), await leo.reply()]]
-    assert any("genehmigt von Lea" in t for t in texts)  # Leo's copy was updated
+    # Leo's copy was updated
+    assert "✅ 1.250,50\xa0€ genehmigt von Lea am 24.11.2026 10:00" in "\n".join(texts)
     assert any("bereits entschieden" in t for t in texts)
 
 
@@ -190,6 +192,9 @@ async def test_report_actual_cost_returns_the_rest(bot):
     await pia.reply()
     await pia.tap("Tatsächliche Kosten melden")
     await pia.reply()
+    await pia.send("650")  # before the planned day (15.12.) only a cancellation counts
+    assert "ab diesem Tag gemeldet werden" in (await pia.reply()).text
+    bot.clock.advance(timedelta(days=21))  # 15.12.2026: the day of the activity
     await pia.send("900")
     assert "mehr als genehmigt" in (await pia.reply()).text
     await pia.send("650")
@@ -288,5 +293,235 @@ async def test_lead_decides_from_the_list_of_open_requests_in_english(bot):
     await lee.reply()
     await lee.tap("Approve")
     texts = [(await lee.reply()).text for _ in range(2)]
-    assert all("€1,250.50 approved by Lee" in text for text in texts)  # the card and the list
+    # the card and the list
+    assert all("✅ €1,250.50 approved by Lee on 24 Nov 2026, 10:00" in text for text in texts)
     assert "wurde genehmigt" in (await pia.reply_with("genehmigt")).text
+
+
+async def test_an_admin_decides_only_where_the_region_has_no_lead(bot):
+    ada = await bot.member("Ada", Role.ADMIN)
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-a")
+    await _send_request(pia)
+    lea_card = await lea.reply()
+    request = await _request(bot.sessions, "FuA-2026-001")
+
+    await ada.send("/budget")
+    overview = await ada.reply()
+    assert "Region Nord" in overview.text  # the admin sees the figures …
+    assert "zur Entscheidung" not in str(overview.button_labels)  # … but decides nothing here
+    for action in ("ok", "amt", "no"):  # forged buttons: re-checked on every tap
+        await ada.tap_data(callbacks.pack("bud", action, request.id))
+        assert "Diese Region hat eine Regionalleitung" in (await ada.reply()).text
+    await ada.send("500")  # no dialogue was started: the amount approves nothing
+    await ada.reply()
+    unchanged = await _request(bot.sessions, "FuA-2026-001")
+    assert (unchanged.state, unchanged.decided_by_id, unchanged.approved_cents) == (
+        "pending", None, None)
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "budget_request.approved")) == 0
+    await lea.tap("Genehmigen", message=lea_card)  # the lead still decides
+    assert "genehmigt von Lea" in (await lea.reply()).text
+
+    # Süd has no lead: its requests go to the admins, who decide them.
+    await _send_request(sam)
+    card = await ada.reply()
+    assert "FuA-2026-002 – neuer Antrag" in card.text
+    await ada.tap("Genehmigen", message=card)
+    assert "genehmigt von Ada" in (await ada.reply()).text
+    assert "FuA-2026-002 wurde genehmigt" in (await sam.reply_with("genehmigt")).text
+
+
+async def test_budget_shows_next_year_once_money_is_requested_from_it(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/budget")
+    before = (await pia.reply()).text
+    assert "FuA-Budget 2026 – Region Nord" in before and "2027" not in before
+    await _send_request(pia, amount="500", day="10.01.2027")
+    await pia.send("/budget")
+    after = (await pia.reply()).text
+    assert "FuA-Budget 2026 – Region Nord" in after  # this year first, unchanged …
+    this_year, next_year = after.split("FuA-Budget 2027 – Region Nord")
+    assert "(offen): 500,00" not in this_year
+    assert "(offen): 500,00" in next_year  # … then next year's, which the request draws on
+    assert "Nord A: 15.000,00\xa0€ von 15.000,00\xa0€ verfügbar" in next_year
+
+
+async def _budget_records(sessions) -> tuple[list[tuple], int]:
+    """Every request as (number, state, approved, actual, decided by) and the count of its
+    audit entries: what a refused input must leave as it was."""
+    async with sessions() as session:
+        requests = [
+            (r.number, r.state, r.approved_cents, r.actual_cents, r.decided_by_id)
+            for r in (await session.scalars(select(BudgetRequest).order_by(BudgetRequest.id)))
+        ]
+        audited = await session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.subject_type == "budget_request"))
+    return requests, audited or 0
+
+
+async def test_bad_dates_and_an_empty_description_are_answered_and_save_nothing(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/budget")
+    await pia.reply()
+    await pia.tap("Neuer Antrag")
+    await pia.reply()
+    await pia.send("250")
+    await pia.reply()
+    await pia.send("Stadtteilfest")
+    assert "Wofür" in (await pia.reply()).text
+    await pia.send("   ")
+    assert "Bitte schreiben Sie einen kurzen Text." in (await pia.reply()).text
+    await pia.send("Material und Getränke")
+    assert "Wann ist die Aktion geplant?" in (await pia.reply()).text
+    for bad, expected in (
+        ("01.11.2026", "Dieser Tag liegt in der Vergangenheit."),
+        ("gestern", "Dieser Tag liegt in der Vergangenheit."),
+        ("irgendwann", "z. B. als heute, morgen, 12.12. oder 12.12.2026"),
+        ("Stadtteilfest im Dezember", "z. B. als heute, morgen"),
+        ("31.02.2027", "Dieses Datum gibt es nicht."),
+        ("15.12.2029", "höchstens zwei Jahre im Voraus"),
+        ("15.12.2030", "höchstens zwei Jahre im Voraus"),
+    ):
+        await pia.send(bad)
+        answer = await pia.reply()
+        assert expected in answer.text, bad
+        assert "Absenden" not in str(answer.button_labels)
+        assert await _budget_records(bot.sessions) == ([], 0)
+    await pia.send("morgen")  # the dialogue went on: a good date leads to the summary
+    summary = await pia.reply()
+    assert "Geplant am: 25.11.2026" in summary.text and "Absenden" in str(summary.button_labels)
+    assert await _budget_records(bot.sessions) == ([], 0)
+
+
+async def test_bad_amounts_when_approving_another_amount_change_nothing(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    card = await lea.reply()
+    pia.drain()
+    before = await _budget_records(bot.sessions)
+    assert before[0] == [("FuA-2026-001", "pending", None, None, None)]
+    await lea.tap("Anderen Betrag genehmigen", message=card)
+    assert "Beantragt: 1.000,00" in (await lea.reply()).text
+    for bad, expected in (
+        ("ein paar hundert", "z. B. als 250 oder 1.250,50"),
+        ("1.000,01", "höchstens den beantragten Betrag"),
+        ("5000", "höchstens den beantragten Betrag"),
+        ("0", "größer als null"),
+        ("-200", "größer als null"),
+    ):
+        await lea.send(bad)
+        assert expected in (await lea.reply()).text, bad
+        assert await _budget_records(bot.sessions) == before
+    await lea.send("800")  # the dialogue went on
+    assert "Genehmigt: 800,00" in (await lea.reply_with("Genehmigt:")).text
+    told = await pia.reply()  # the requester heard of the approval only, nothing before it
+    assert "FuA-2026-001 wurde genehmigt: 800,00" in told.text
+
+
+async def test_bad_actual_costs_change_nothing_and_zero_may_be_typed(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    await lea.reply()
+    await lea.tap("Genehmigen")
+    await lea.reply()
+    await pia.reply_with("wurde genehmigt")
+    before = await _budget_records(bot.sessions)
+    assert before[0] == [("FuA-2026-001", "approved", 100_000, None, lea.user_id)]
+    bot.clock.advance(timedelta(days=22))  # after the activity on 15.12.
+    await pia.tap("Tatsächliche Kosten melden")
+    assert "Genehmigt: 1.000,00" in (await pia.reply()).text
+    for bad, expected in (
+        ("teuer", "z. B. als 250 oder 1.250,50"),
+        ("-5", "Der Betrag darf nicht negativ sein."),
+        ("-0,50 €", "Der Betrag darf nicht negativ sein."),
+        ("1.000,01", "mehr als genehmigt"),
+        ("12,345", "zwei Nachkommastellen"),
+    ):
+        await pia.send(bad)
+        assert expected in (await pia.reply()).text, bad
+        assert await _budget_records(bot.sessions) == before
+    await pia.send("0")  # typed like the button "did not take place"
+    assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
+    after = await _budget_records(bot.sessions)
+    assert after[0] == [("FuA-2026-001", "reported", 100_000, 0, lea.user_id)]
+
+
+async def test_a_member_of_two_teams_chooses_the_team(bot):
+    ina = await bot.member("Ina", Role.NETWORKER, team=["nord-a", "sued-b"])
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    leo = await bot.member("Leo", Role.LEAD, region="sued")
+    async with bot.sessions() as session:
+        nord_b = await OrgRepository(session).team_by_key("nord-b")
+    await ina.send("/budget")
+    await ina.reply()
+    await ina.tap("Neuer Antrag")
+    choice = await ina.reply()
+    assert "Für welches Team ist der Antrag?" in choice.text
+    assert choice.button_labels[:2] == [
+        "Sozialraumteam Nord A", "Sozialraumteam Süd B"]
+    await ina.tap_data(callbacks.pack("bud", "team", nord_b.id), message=choice)  # forged
+    refused = await ina.reply()
+    assert "Sie können nur für Ihr eigenes Team Geld beantragen." in refused.text
+    assert "Wie viel Geld" not in refused.text
+    await ina.tap("Sozialraumteam Süd B", message=choice)
+    assert "Wie viel Geld" in (await ina.reply()).text
+    for text in ("300", "Nachbarschaftsfrühstück", "Brötchen und Kaffee", "15.12."):
+        await ina.send(text)
+        summary = await ina.reply()
+    assert "Team: Sozialraumteam Süd B" in summary.text
+    await ina.tap("Absenden")
+    assert "FuA-2026-001" in (await ina.reply()).text
+    card = await leo.reply()  # Süd B belongs to Süd: its lead decides, not Nord's
+    assert "FuA-2026-001" in card.text and "Team: Sozialraumteam Süd B" in card.text
+    assert not bot.sim.messages_in(lea.sim.chat_id)
+    request = await _request(bot.sessions, "FuA-2026-001")
+    assert request.team_id != nord_b.id
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count(BudgetRequest.id))) == 1
+
+
+async def test_every_leads_copy_names_who_approved_and_when_in_the_readers_language(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    lee = await bot.member("Lee", Role.LEAD, region="nord", locale="en")
+    await _send_request(pia)
+    lea_card = await lea.reply()
+    lee_card = await lee.reply()
+    bot.clock.advance(timedelta(days=1, hours=3))  # decided a day later: 25.11., 13:00 Berlin
+    await lea.tap("Genehmigen", message=lea_card)
+    lea_copy = await lea.reply()
+    lee_copy = await lee.reply()
+    assert (lea_copy.message_id, lee_copy.message_id) == (lea_card.message_id,
+                                                          lee_card.message_id)
+    assert lea_copy.text.splitlines()[-1] == (
+        "✅ 1.250,50\xa0€ genehmigt von Lea am 25.11.2026 13:00")
+    assert lee_copy.text.splitlines()[-1] == "✅ €1,250.50 approved by Lea on 25 Nov 2026, 13:00"
+    assert "Stand: genehmigt" in lea_copy.text and "State: approved" in lee_copy.text
+    assert lea_copy.buttons == () and lee_copy.buttons == ()  # decided: no buttons any more
+
+
+async def test_before_the_planned_day_only_a_cancellation_can_be_reported(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    await lea.reply()
+    await lea.tap("Genehmigen")
+    await lea.reply()
+    await pia.reply_with("wurde genehmigt")
+    before = await _budget_records(bot.sessions)
+    await pia.tap("Tatsächliche Kosten melden")
+    await pia.reply()
+    await pia.send("400")
+    refused = (await pia.reply()).text
+    assert "Die Aktion ist für den 15.12.2026 geplant" in refused
+    assert "ab diesem Tag gemeldet werden" in refused and "jetzt 0 € melden" in refused
+    assert await _budget_records(bot.sessions) == before
+    await pia.tap("Hat nicht stattgefunden (0 €)")
+    assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
+    await pia.send("/budget")
+    assert "Verfügbar: 30.000,00" in (await pia.reply()).text  # the money is back at once

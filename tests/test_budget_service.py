@@ -69,8 +69,14 @@ async def test_request_numbers_and_figures_through_the_life_cycle(session, clock
     assert (status.figures.sums.approved, status.figures.sums.pending) == (100_000, 50_000)
     assert status.figures.available == 3_000_000 - 100_000  # pending is not subtracted
 
+    with pytest.raises(InvalidInput, match="from that day on"):  # planned for 10.12.
+        await budget_requests.report_cost(
+            session, request_id=first.id, user=pia, now=clock.now(), today=TODAY,
+            actual_cents=80_000,
+        )
     reported = await budget_requests.report_cost(
-        session, request_id=first.id, user=pia, now=clock.now(), actual_cents=80_000
+        session, request_id=first.id, user=pia, now=clock.now(), today=date(2026, 12, 10),
+        actual_cents=80_000,
     )
     assert reported.state == RequestState.REPORTED
     status = await allocation.status(session, first.budget.region_id, 2026)
@@ -141,6 +147,40 @@ async def test_who_may_decide(session, clock):
             session, request_id=999_999, user=sued, now=clock.now(), today=TODAY
         )
     assert (await budget_requests.get_request(session, request.id)).state == "pending"
+
+
+async def test_admins_decide_only_for_a_region_without_a_lead(session, clock):
+    ada = await access.ensure_admin(session, telegram_id=2, display_name="Ada", locale="de",
+                                    now=clock.now())
+    lea = await member(session, clock, "Lea", Role.LEAD, region="nord")
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    sam = await member(session, clock, "Sam", Role.PROVIDER, team="sued-a")
+    nord_request = await new_request(session, clock, pia)
+    sued_request = await new_request(session, clock, sam, team="sued-a")
+    assert [u.display_name for u in await deciders.deciders(session, lea.region_id, TODAY)] == [
+        "Lea"]
+
+    with pytest.raises(NotAllowed, match="has a regional lead"):
+        await budget_requests.approve(session, request_id=nord_request.id, user=ada,
+                                      now=clock.now(), today=TODAY)
+    with pytest.raises(NotAllowed, match="has a regional lead"):
+        await budget_requests.reject(session, request_id=nord_request.id, user=ada,
+                                     now=clock.now(), today=TODAY, reason="Nein")
+    assert (await budget_requests.get_request(session, nord_request.id)).state == "pending"
+    # Süd has no lead: its requests go to the admins, who decide them.
+    assert [r.number for r in await budget_requests.pending_for(session, ada, TODAY)] == [
+        sued_request.number]
+    approved = await budget_requests.approve(session, request_id=sued_request.id, user=ada,
+                                             now=clock.now(), today=TODAY)
+    assert approved.decided_by.display_name == "Ada"
+
+    # Once Süd has a lead, the admin no longer decides there either.
+    await member(session, clock, "Sven", Role.LEAD, region="sued")
+    later = await new_request(session, clock, sam, team="sued-a")
+    assert await budget_requests.pending_for(session, ada, TODAY) == []
+    with pytest.raises(NotAllowed, match="has a regional lead"):
+        await budget_requests.approve(session, request_id=later.id, user=ada, now=clock.now(),
+                                      today=TODAY)
 
 
 async def test_a_lead_cannot_decide_an_own_request(session, clock):
@@ -293,7 +333,7 @@ async def test_admin_sets_budgets_and_reimport_respects_it(session, clock, org):
 
     pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
     request = await new_request(session, clock, pia, euros=2000)
-    await budget_requests.approve(session, request_id=request.id, user=admin, now=clock.now(),
+    await budget_requests.approve(session, request_id=request.id, user=lea, now=clock.now(),
                                   today=TODAY)
     with pytest.raises(Conflict):
         await allocation.set_allocation(session, actor=admin, unit_key="nord", year=2026,

@@ -99,6 +99,7 @@ def test_days_in_the_future(text, expected):
         ("morgen", {}, "future"), ("25.11.2026", {}, "future"), ("31.02.2026", {}, "not exist"),
         ("30.02.", {}, "not exist"), ("bald", {}, "heute, gestern"), ("32.1.", {}, "not exist"),
         ("gestern", {"allow_future": True, "allow_past": False}, "past"),
+        ("bald", {"allow_future": True, "allow_past": False}, "heute, morgen"),
     ],
 )
 def test_days_refused(text, kwargs, message):
@@ -143,6 +144,15 @@ def test_amounts_people_type(text, locale, cents):
 def test_amounts_refused(text, message):
     with pytest.raises(InvalidInput, match=message):
         parse_money(text)
+
+
+def test_an_actual_cost_may_be_zero_but_not_negative():
+    assert parse_money("0", allow_zero=True) == 0
+    assert parse_money("0,00 €", allow_zero=True) == 0
+    with pytest.raises(InvalidInput, match="negative"):
+        parse_money("-5", allow_zero=True)
+    with pytest.raises(InvalidInput, match="like 250"):
+        parse_money("teuer", allow_zero=True)
 
 
 @given(st.integers(min_value=1, max_value=1_000_000_000))

@@ -94,7 +94,7 @@ async def test_budget_texts_of_closed_requests_expire_amounts_stay(session, cloc
     await budget_requests.approve(session, request_id=done.id, user=lea, now=clock.now(),
                                   today=today)
     await budget_requests.report_cost(session, request_id=done.id, user=pia, now=clock.now(),
-                                      actual_cents=40_000)
+                                      today=date(2026, 12, 10), actual_cents=40_000)
     open_one = await new_request(session, clock, pia, euros=300, day=date(2027, 3, 1))
     await session.commit()
     nord = await OrgRepository(session).region_by_key("nord")

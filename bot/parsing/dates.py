@@ -31,6 +31,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?")
 
 NOT_UNDERSTOOD = N_("Please enter the day like heute, gestern, 22.11. or 22.11.2026.")
+# Where only today or later is allowed (a planned day, the end of an absence).
+NOT_UNDERSTOOD_AHEAD = N_("Please enter the day like heute, morgen, 12.12. or 12.12.2026.")
 
 
 def parse_day(
@@ -43,7 +45,12 @@ def parse_day(
     elif cleaned.rstrip(".") in WEEKDAY_WORDS:
         day = _weekday(WEEKDAY_WORDS[cleaned.rstrip(".")], today, past=not allow_future)
     else:
-        day = _numeric(cleaned, today, past=not allow_future)
+        try:
+            day = _numeric(cleaned, today, past=not allow_future)
+        except InvalidInput as error:
+            if error.message == NOT_UNDERSTOOD and not allow_past:
+                raise InvalidInput(NOT_UNDERSTOOD_AHEAD) from None
+            raise
     if day > today and not allow_future:
         raise InvalidInput(N_("That day lies in the future."))
     if day < today and not allow_past:

@@ -16,12 +16,14 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 NOT_UNDERSTOOD = N_("Please enter the amount like 250 or 1.250,50 €.")
 
 
-def parse_money(text: str, locale: str = "de") -> int:
-    """Cents in ``text``; exact (Decimal), never float."""
+def parse_money(text: str, locale: str = "de", *, allow_zero: bool = False) -> int:
+    """Cents in ``text``; exact (Decimal), never float. ``allow_zero``: 0 is an answer too
+    (an actual cost)."""
     cleaned = _CURRENCY.sub("", text).strip().replace(" ", "").replace("\u00a0", "")
     cleaned = re.sub(r"[,.]-+$", "", cleaned)  # "250,-"
     if cleaned.startswith("-"):
-        raise InvalidInput(N_("The amount must be more than zero."))
+        raise InvalidInput(N_("The amount cannot be negative.") if allow_zero
+                           else N_("The amount must be more than zero."))
     amount = _decimal(cleaned, locale)
     if amount is None:
         raise InvalidInput(NOT_UNDERSTOOD)
@@ -31,7 +33,7 @@ def parse_money(text: str, locale: str = "de") -> int:
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput(N_("Please enter at most two decimal places (cents)."))
     cents = int(amount * 100)
-    if cents <= 0:
+    if cents < 0 or (cents == 0 and not allow_zero):
         raise InvalidInput(N_("The amount must be more than zero."))
     return cents
 

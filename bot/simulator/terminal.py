@@ -47,7 +47,7 @@ class TerminalChat:
         current: str,
         idle: Callable[[], Awaitable[None]] | None = None,
         descriptions: dict[str, str] | None = None,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         commands: dict[str, Command] | None = None,
     ) -> None:
         self.sim = sim
@@ -55,7 +55,7 @@ class TerminalChat:
         self.current = current
         self.idle = idle
         self.descriptions = descriptions or {}
-        self.out = out
+        self.out = out or sys.stdout  # looked up now: stdout may have been replaced
         self._names = {id(u): name for name, u in users.items()}
         # Extra ``:name ARG`` commands of the host, e.g. the demo's time travel.
         self.commands = commands or {}

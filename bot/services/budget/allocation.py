@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from bot.errors import N_, Conflict, InvalidInput, NotAllowed
 from bot.services import audit
@@ -59,6 +60,19 @@ async def status(session: AsyncSession, region_id: int, year: int) -> BudgetStat
     return BudgetStatus(
         budget.region, year, Figures(budget.allocated_cents, total), teams, budget.is_example
     )
+
+
+async def statuses(
+    session: AsyncSession, region_id: int, year: int
+) -> list[tuple[int, BudgetStatus | None]]:
+    """What /budget shows of a region: ``year``, and the next year as soon as money is
+    requested from it (pending, approved or spent), so that requests planned beyond New
+    Year are seen with the budget they draw on."""
+    shown = [(year, await status(session, region_id, year))]
+    upcoming = await status(session, region_id, year + 1)
+    if upcoming is not None and (upcoming.figures.sums.pending or upcoming.figures.sums.committed):
+        shown.append((year + 1, upcoming))
+    return shown
 
 
 async def regions_of(session: AsyncSession, user: User) -> list[Region]:
@@ -205,3 +219,35 @@ async def import_budgets(
             changed += 1
     await session.flush()
     return changed
+
+
+async def seed_example_budgets(
+    session: AsyncSession, *, years: Sequence[int], now: datetime
+) -> int:
+    """Give every region an example budget for each of ``years`` it has none for, copied
+    (with the team shares) from its latest budget; returns how many were added.
+
+    For the demo, which runs in any year while the shipped organisation file names fixed
+    years. Not audited: nobody decided these figures, and they are marked as examples.
+    """
+    added = 0
+    for region in (await session.scalars(select(Region))).all():
+        latest = await session.scalar(
+            select(Budget).where(Budget.region_id == region.id)
+            .order_by(Budget.year.desc()).limit(1).options(selectinload(Budget.shares))
+        )
+        if latest is None:
+            continue
+        repo = BudgetRepository(session)
+        for year in years:
+            if await repo.budget(region.id, year) is not None:
+                continue
+            session.add(Budget(
+                region_id=region.id, year=year, allocated_cents=latest.allocated_cents,
+                is_example=True, updated_at=now,
+                shares=[BudgetShare(team_id=s.team_id, allocated_cents=s.allocated_cents)
+                        for s in latest.shares],
+            ))
+            added += 1
+    await session.flush()
+    return added

@@ -1,4 +1,5 @@
-"""Who decides a region's requests: its leads, and deputies of leads who are away."""
+"""Who decides a region's requests: its leads and deputies of leads who are away; the
+administrators only for a region that has neither."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, InvalidInput, NotAllowed, NotFound
-from bot.services import access, audit
+from bot.services import audit
 from storage.models import LeadDeputy, Role, User
 from storage.repositories.budget import BudgetRepository
 from storage.repositories.users import UserRepository
@@ -15,18 +16,17 @@ from storage.repositories.users import UserRepository
 MAX_ABSENCE = timedelta(days=366)
 
 
-async def is_deputy(session: AsyncSession, user: User, region_id: int, today: date) -> bool:
-    deputyships = await BudgetRepository(session).active_deputyships(today)
-    return any(
-        d.deputy_id == user.id and d.region_id == region_id and _still_lead(d.lead)
-        for d in deputyships
-    )
-
-
 async def may_decide(session: AsyncSession, user: User, region_id: int, today: date) -> bool:
-    return access.leads_region(user, region_id) or (
-        user.active and await is_deputy(session, user, region_id, today)
-    )
+    """Exactly the people who receive the region's requests decide them (see ``deciders``).
+
+    Administrators are no leads here: they decide only while the region has neither an
+    active lead nor a deputy, so a region's own lead is never overruled from outside.
+    """
+    if not user.active:
+        return False
+    if user.role == Role.LEAD and user.region_id == region_id:
+        return True
+    return user.id in {u.id for u in await deciders(session, region_id, today)}
 
 
 async def deciders(session: AsyncSession, region_id: int, today: date) -> list[User]:
@@ -35,18 +35,24 @@ async def deciders(session: AsyncSession, region_id: int, today: date) -> list[U
     A region without any lead or deputy falls back to the administrators, so that no request
     goes unseen.
     """
+    found = await _leads_and_deputies(session, region_id, today)
+    if not found:
+        found = {
+            u.id: u for u in await BudgetRepository(session).active_with_role(Role.ADMIN)
+        }
+    return list(found.values())
+
+
+async def _leads_and_deputies(
+    session: AsyncSession, region_id: int, today: date
+) -> dict[int, User]:
     leads = await UserRepository(session).active_in_region(region_id, (Role.LEAD.value,))
     leads = [u for u in leads if u.region_id == region_id]
     deputies = [
         d.deputy for d in await BudgetRepository(session).active_deputyships(today)
         if d.region_id == region_id and d.deputy.active and _still_lead(d.lead)
     ]
-    found: dict[int, User] = {u.id: u for u in [*leads, *deputies]}
-    if not found:
-        found = {
-            u.id: u for u in await BudgetRepository(session).active_with_role(Role.ADMIN)
-        }
-    return list(found.values())
+    return {u.id: u for u in [*leads, *deputies]}
 
 
 async def deputy_candidates(session: AsyncSession, lead: User) -> list[User]:

@@ -49,6 +49,23 @@ class BudgetExceeded(Conflict):
         return str(gettext(self.message)).format(available=amount)
 
 
+class CostTooEarly(InvalidInput):
+    """An actual cost above 0 before the planned day: the activity has not taken place yet."""
+
+    def __init__(self, planned_on: date) -> None:
+        super().__init__(
+            N_("The activity is planned for {date}: its actual cost can be reported from that "
+               "day on. If it does not take place, you can report 0 € now."),
+            date=planned_on,
+        )
+        self.planned_on = planned_on
+
+    def render(self, gettext: Any) -> str:
+        format_date = getattr(gettext, "date", None)
+        day = format_date(self.planned_on) if format_date else self.planned_on.isoformat()
+        return str(gettext(self.message)).format(date=day)
+
+
 @dataclass(frozen=True)
 class Draft:
     """What a team member typed, before it is sent."""
@@ -96,13 +113,20 @@ async def requester_teams(session: AsyncSession, user: User) -> list[Team]:
     return teams
 
 
+async def requester_team(session: AsyncSession, user: User, team_id: int | None) -> Team:
+    """The team chosen for a request, if the user may request money for it (checked on
+    every step: a forged or stale team button names a team the user is not in)."""
+    team = next((t for t in await requester_teams(session, user) if t.id == team_id), None)
+    if team is None:
+        raise NotAllowed(N_("You can only request money for your own team."))
+    return team
+
+
 async def create_request(
     session: AsyncSession, *, user: User, draft: Draft, now: datetime, today: date
 ) -> BudgetRequest:
     """Validate everything again and file the request with the next readable number."""
-    team = next((t for t in await requester_teams(session, user) if t.id == draft.team_id), None)
-    if team is None:
-        raise NotAllowed(N_("You can only request money for your own team."))
+    team = await requester_team(session, user, draft.team_id)
     amount = check_amount(draft.amount_cents)
     title = check_title(draft.title)
     description = check_description(draft.description)
@@ -155,6 +179,11 @@ async def ensure_may_decide(
     if user.id == request.requester_id:
         raise NotAllowed(N_("You cannot decide your own request."))
     if not await may_decide(session, user, request.budget.region_id, today):
+        if user.active and user.role == Role.ADMIN:
+            raise NotAllowed(
+                N_("This region has a regional lead: the lead (or their deputy) decides its "
+                   "requests. Administrators decide only while a region has no lead.")
+            )
         raise NotAllowed(
             N_("Only the regional lead of this region (or their deputy) can decide this request.")
         )
@@ -241,16 +270,21 @@ async def withdraw(
 
 
 async def report_cost(
-    session: AsyncSession, *, request_id: int, user: User, now: datetime, actual_cents: int
+    session: AsyncSession, *, request_id: int, user: User, now: datetime, today: date,
+    actual_cents: int,
 ) -> BudgetRequest:
     """After the activity: the actual cost replaces the approved amount in the figures.
 
     It may be lower (the rest returns to the budget) but not higher: spending more than was
-    approved needs a new request, so the budget is never overdrawn by a report.
+    approved needs a new request, so the budget is never overdrawn by a report. A cost is
+    known from the planned day on; before it only a cancellation (0 €) can be reported, which
+    returns the money at once.
     """
     request = await reportable(session, request_id, user)
     if actual_cents < 0:
         raise InvalidInput(N_("The amount cannot be negative."))
+    if actual_cents > 0 and today < request.planned_on:
+        raise CostTooEarly(request.planned_on)
     assert request.approved_cents is not None
     if actual_cents > request.approved_cents:
         raise InvalidInput(
