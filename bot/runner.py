@@ -9,9 +9,11 @@ import os
 import signal
 from collections.abc import Awaitable
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from bot.app import BotApplication, build_application
 from bot.health import HealthServer
-from bot.services.organisation import import_organisation, load_org_file
+from bot.services.organisation import OrgFileError, import_organisation, load_org_file
 from bot.settings import Settings, SettingsError
 from storage import migrate
 from storage.db import create_engine, create_session_factory
@@ -22,18 +24,37 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"
 
 
 async def prepare_database(settings: Settings) -> None:
-    """Bring the schema up to date and import the organisation file (both idempotent)."""
-    engine = create_engine(settings.database_url)
+    """Bring the schema up to date and import the organisation file (both idempotent).
+
+    A broken organisation file or an unusable database stops start-up with a
+    :class:`SettingsError` naming the variable, which the command prints as one line.
+    """
     try:
-        await migrate.upgrade(engine)
-        org = load_org_file(settings.org_file)
-        async with create_session_factory(engine)() as session, session.begin():
-            await migrate.lock_schema(session)
-            report = await import_organisation(session, org)
-        if report.changed:
-            log.info("organisation %s imported: %s", settings.org_file, report.summary())
-    finally:
-        await engine.dispose()
+        org = load_org_file(settings.org_file)  # before the database: nothing half-done
+    except OrgFileError as exc:
+        raise SettingsError(f"ORG_FILE: {exc}") from None
+    try:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+            async with create_session_factory(engine)() as session, session.begin():
+                await migrate.lock_schema(session)
+                report = await import_organisation(session, org)
+        finally:
+            await engine.dispose()
+    except DATABASE_ERRORS as exc:
+        raise SettingsError(database_problem(exc)) from None
+    if report.changed:
+        log.info("organisation %s imported: %s", settings.org_file, report.summary())
+
+
+DATABASE_ERRORS = (OperationalError, DBAPIError, OSError)
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line for an operator: the variable, the kind of failure, the driver's first line."""
+    first = str(exc).splitlines()[0][:160] if str(exc) else ""
+    return f"DATABASE_URL: cannot use the database ({type(exc).__name__}: {first})"
 
 
 async def run_bot(settings: Settings) -> None:
