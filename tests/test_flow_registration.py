@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from telegram import Update
 
@@ -78,15 +80,41 @@ async def test_used_expired_and_wrong_codes_change_nothing(bot):
     assert await _users(bot) == 1
 
 
-async def test_help_shows_what_each_role_can_do(bot):
-    provider = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    admin = await bot.member("Adam", Role.ADMIN, locale="en")
-    await provider.send("/help")
-    text = (await provider.reply()).text
-    assert "Fachkraft eines freien Trägers" in text and "/invite" not in text
-    await admin.send("/help")
-    text = (await admin.reply()).text
-    assert "administrator" in text and "/invite – Invite a new team member" in text
+HELP_BY_ROLE = [
+    # role, where, language, role name, commands listed, commands that must not be listed
+    (Role.CASEWORKER, {"team": "nord-a"}, "de", "Fachkraft im ASD",
+     {"week", "budget", "contacts", "team", "meetings", "faq"},
+     {"hours", "myhours", "invite", "users", "audit", "digest", "report", "meeting", "away",
+      "budget_set"}),
+    (Role.NETWORKER, {"team": "nord-a"}, "en", "networker",
+     {"hours", "myhours", "week", "budget", "contacts"},
+     {"invite", "users", "audit", "digest", "report", "meeting", "away", "budget_set"}),
+    (Role.PROVIDER, {"team": "nord-a"}, "de", "Fachkraft eines freien Trägers",
+     {"hours", "myhours", "week", "budget", "contacts"},
+     {"invite", "users", "audit", "digest", "report", "meeting", "away", "budget_set"}),
+    (Role.LEAD, {"region": "nord"}, "de", "Regionalleitung",
+     {"week", "invite", "digest", "report", "meeting", "away"},
+     {"hours", "myhours", "users", "audit", "budget_set", "faq_reload", "faq_stats"}),
+    (Role.ADMIN, {}, "en", "administrator",
+     {"week", "invite", "users", "audit", "digest", "report", "budget_set", "faq_reload"},
+     {"hours", "myhours", "away"}),
+]
+
+
+@pytest.mark.parametrize(("role", "where", "locale", "name", "can", "cannot"), HELP_BY_ROLE,
+                         ids=[r[0].value for r in HELP_BY_ROLE])
+async def test_help_shows_what_each_role_can_do(bot, role, where, locale, name, can, cannot):
+    person = await bot.member("Pia", role, locale=locale, **where)
+    await person.send("/help")
+    text = (await person.reply()).text
+    heading = "What I can do for you" if locale == "en" else "Was ich für Sie tun kann"
+    assert text.startswith(f"{heading} ({name}):")
+    listed = set(re.findall(r"^/(\w+) – ", text, flags=re.MULTILINE))
+    assert can <= listed, can - listed
+    assert not cannot & listed, cannot & listed
+    assert {"help", "cancel", "language", "mydata", "forgetme"} <= listed  # everyone's
+    if role == Role.ADMIN:
+        assert "/invite – Invite a new team member" in text
 
 
 async def test_language_switch_changes_replies_and_menu(bot):

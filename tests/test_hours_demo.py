@@ -2,46 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.demo_script import play
-
-
-def _turns(out: str) -> list[tuple[str, str]]:
-    """The transcript as (typed line, what the bot answered), in order."""
-    turns = []
-    for block in re.split(r"^[\w-]+> ", out, flags=re.MULTILINE)[1:]:
-        typed, _, answer = block.partition("\n")
-        turns.append((typed, answer))
-    return turns
-
-
-def _answer(turns: list[tuple[str, str]], typed: str, nth: int = 1) -> str:
-    return [answer for line, answer in turns if line == typed][nth - 1]
+from tests.demo_script import answer, play, turns
 
 
 def test_hours_demo_script(tmp_path):
     out = play("hours.txt", tmp_path).replace("\xa0", " ")
     # The demo runs on the real clock: "gestern" is last week when today is a Monday.
     yesterday_this_week = datetime.now(ZoneInfo("Europe/Berlin")).weekday() != 0
-    turns = _turns(out)
-    guided = _answer(turns, ":tap 💾 Speichern")
+    played = turns(out)
+    guided = answer(played, ":tap 💾 Speichern")
     assert "[provider-nord-a] ← ✎ ✅ Gespeichert: 1,5 Std. Koll. Beratung am" in guided
     assert "Koll. Beratung 1,5 / 18 Std. ▓░░░░░░░░░" in guided
-    summary = _answer(turns, "/hours 2,5 fua gestern Vorbereitung Ideenbörse")
+    summary = answer(played, "/hours 2,5 fua gestern Vorbereitung Ideenbörse")
     assert "Zeit: 2,5 Std." in summary and "Notiz: Vorbereitung Ideenbörse" in summary
-    saved = _answer(turns, ":tap 💾 Speichern", nth=2)
+    saved = answer(played, ":tap 💾 Speichern", nth=2)
     assert "✅ Gespeichert: 2,5 Std. FuA am" in saved
     assert "FuA 2,5 / 8 Std. ▓▓▓░░░░░░░" in saved  # the week of the entry
-    assert "Schritten von 15 Minuten" in _answer(turns, "/hours 0:20 fua")
-    week = _answer(turns, "/week")
+    assert "Schritten von 15 Minuten" in answer(played, "/hours 0:20 fua")
+    week = answer(played, "/week")
     assert "[provider-nord-a] ← KW " in week and "Sozialraumteam Nord A" in week
     assert "Koll. Beratung 1,5 / 18 Std." in week and "◀ Vorwoche" in week
     assert ("FuA 2,5 / 8 Std." if yesterday_this_week else "FuA 0 / 8 Std.") in week
     assert "Pro Person" not in week  # only leads see people
-    mine = _answer(turns, "/myhours")
+    mine = answer(played, "/myhours")
     assert "Koll. Beratung 1,5 Std." in mine and "✏️ 1" in mine and "🗑 1" in mine
-    lead = _answer(turns, ":tap Sozialraumteam Nord A")
+    lead = answer(played, ":tap Sozialraumteam Nord A")
     assert "Pro Person" in lead and "Paula: Koll. Beratung 1,5" in lead
