@@ -142,13 +142,16 @@ async def start_from_button(update: Update, context: BotContext) -> int:
 
 
 async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -> None:
-    """``2,5 fua gestern [note…]``: time first, then kind of work, then optionally the day."""
+    """``2,5 fua gestern [note…]``: time first, then kind of work, then optionally the day.
+
+    The time may be written in words too (``90 min fua``, ``1 Std 30 fua``), as in the dialogue.
+    """
     categories = await hours.loggable_categories(context.scope.session)
-    draft.minutes = parse_duration(words[0])
-    if len(words) < 2:
+    draft.minutes, used = _leading_duration(words)
+    if len(words) <= used:
         raise InvalidInput(N_("Please add the kind of work, e.g. /hours 2,5 fua gestern"))
-    draft.category_id = _category_for(words[1], categories)
-    rest = words[2:]
+    draft.category_id = _category_for(words[used], categories)
+    rest = words[used + 1:]
     if rest and (rest[0].lower() in DAY_WORDS or any(ch.isdigit() for ch in rest[0])):
         draft.day = parse_day(rest[0], today(context))
         rest = rest[1:]
@@ -157,6 +160,17 @@ async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -
     draft.note = " ".join(rest) or None
     await hours.validate_draft(context.scope.session, context.scope.require_user(), draft,
                                today(context), policy(context))
+
+
+def _leading_duration(words: list[str]) -> tuple[int, int]:
+    """The time at the start of ``words`` and how many words it takes (at most three)."""
+    for count in (3, 2):
+        if len(words) > count:
+            try:
+                return parse_duration(" ".join(words[:count])), count
+            except InvalidInput:
+                pass
+    return parse_duration(words[0]), 1
 
 
 def _category_for(word: str, categories: list[HourCategory]) -> int:

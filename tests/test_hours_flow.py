@@ -186,3 +186,58 @@ async def test_a_week_closed_meanwhile_refuses_the_save(bot):
     await pia.tap("💾 Speichern")
     assert "abgeschlossen" in (await pia.reply()).text
     assert await _entries(bot) == []
+
+
+async def test_guided_flow_in_english_with_back_at_two_steps(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("/hours")
+    assert "Log hours – what kind of work?" in (await sam.reply()).text
+    await sam.tap("Case-independent work (FuA)")
+    assert "How much time? Tap or type it" in (await sam.reply()).text
+    await sam.tap("1.5")
+    assert "For which day?" in (await sam.reply()).text
+    await sam.tap("Yesterday")
+    assert "Optional: a short note (at most 200 characters)" in (await sam.reply()).text
+    await sam.tap("« Back")  # from the note back to the day
+    assert "For which day?" in (await sam.reply()).text
+    await sam.tap("Today")
+    await sam.reply()
+    await sam.tap("No note")
+    summary = (await sam.reply()).text
+    assert "Kind of work: Case-independent work (FuA)" in summary
+    assert "Team: Sozialraumteam Süd B" in summary
+    assert "Time: 1.5 h" in summary and "Day: Tue 24 Nov" in summary and "Note: –" in summary
+    await sam.tap("« Back")  # from the summary back to the note
+    assert "Optional: a short note" in (await sam.reply()).text
+    await sam.tap("No note")
+    await sam.reply()
+    assert await _entries(bot) == []  # nothing before Save
+    await sam.tap("💾 Save")
+    saved = (await sam.reply()).text
+    assert "✅ Saved: 1.5 h FuA on Tue 24 Nov" in saved
+    assert "Week 48 (Mon 23 Nov–Sun 29 Nov), Sozialraumteam Süd B" in saved
+    assert "FuA 1.5 / 8 h ▓▓░░░░░░░░" in saved and "Consultation 0 / 18 h" in saved
+    assert await _entries(bot) == [(90, date(2026, 11, 24), None)]
+    await sam.send("/week")
+    week = (await sam.reply()).text
+    assert week.startswith("Week 48 (Mon 23 Nov–Sun 29 Nov), Sozialraumteam Süd B")
+    assert "Consultation 0 / 18 h" in week and "FuA 1.5 / 8 h" in week and "FüA 0 h" in week
+    assert "◀ Previous week" in sam.last.button_labels
+
+
+async def test_shortcut_with_english_words_for_kind_of_work_and_day(bot):
+    sam = await bot.member("Sam", Role.NETWORKER, team="sued-b", locale="en")
+    for line, shown in [("/hours 1h30 consultation today", "Collegial consultation"),
+                        ("/hours 2 independent yesterday", "Case-independent work (FuA)"),
+                        ("/hours 45 min cross-case monday Planning", "Cross-case work (FüA)")]:
+        await sam.send(line)
+        summary = (await sam.reply()).text
+        assert f"Kind of work: {shown}" in summary, summary
+        await sam.tap("💾 Save")
+        assert "✅ Saved:" in (await sam.reply()).text
+    assert await _entries(bot) == [(90, date(2026, 11, 24), None),
+                                   (120, date(2026, 11, 23), None),
+                                   (45, date(2026, 11, 23), "Planning")]
+    await sam.send("/hours 2 gardening today")
+    assert "I don't know the kind of work gardening. Use one of: beratung, fua, fuea." in (
+        await sam.reply()).text
