@@ -70,7 +70,8 @@ def catalog(context: BotContext) -> FaqCatalog:
 def _related(context: BotContext, names: tuple[str, ...]) -> list[str]:
     """The entry's related commands that this user actually has."""
     role = context.scope.role
-    available = {c.command for c in commands_for(role, context.t)} if role else set()
+    available = ({c.command for c in commands_for(role, context.t, context.state.org)}
+                 if role else set())
     return [name for name in names if name in available]
 
 

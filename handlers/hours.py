@@ -24,6 +24,7 @@ from bot.persistence import persisted
 from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.hours.weeks import local_today
+from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers.common import answer, claim_press, keyboard, send, show
 from handlers.context import BotContext
@@ -38,6 +39,11 @@ STEP_NAMES = {CATEGORY: "cat", TEAM: "team", AMOUNT: "amt", DAY: "day", NOTE: "n
 QUICK_MINUTES = ((30, 60, 90), (120, 180, 240))
 DRAFT_KEY = "hours_draft"
 persisted(Draft)  # the draft lives in user_data, which is kept in the database
+
+
+def logging_roles(org: OrgFile) -> frozenset[Role]:
+    """The roles that log hours: the organisation file's ``hours.roles`` (menus, /help)."""
+    return frozenset(Role(role) for role in org.hours.roles)
 
 
 def policy(context: BotContext) -> HoursPolicy:
@@ -326,5 +332,5 @@ FEATURE = Feature(
     name="hours",
     register=register,
     commands=(Command("hours", N_("Log hours (e.g. /hours 2,5 fua gestern)"),
-                      roles=frozenset({Role.PROVIDER, Role.NETWORKER})),),
+                      roles=logging_roles),),
 )

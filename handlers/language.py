@@ -41,7 +41,8 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     scope.t = context.state.i18n.get(locale)
     await scope.commit()
     await show(update, context, scope.t("I will talk to you in English from now on."))
-    await publish_user_menu(context.bot, user.telegram_id, Role(user.role), scope.t)
+    await publish_user_menu(context.bot, user.telegram_id, Role(user.role), scope.t,
+                            context.state.org)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 from bot.errors import N_
 from bot.i18n import I18n, Translator
+from bot.services.organisation import OrgFile
 from storage.models import Role
 
 PUBLIC_COMMANDS = (
@@ -28,18 +29,24 @@ async def publish_default_menus(application: Application) -> None:  # type: igno
     await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
 
 
-def commands_for(role: Role, t: Translator, *, menu_only: bool = True) -> list[BotCommand]:
-    """The role's commands in the menu (``menu_only``), or all of them for /help."""
+def commands_for(
+    role: Role, t: Translator, org: OrgFile, *, menu_only: bool = True
+) -> list[BotCommand]:
+    """The role's commands in the menu (``menu_only``), or all of them for /help; ``org``
+    decides the roles of commands the organisation file configures (who logs hours)."""
     from handlers import FEATURES  # late import: features import this module
 
     return [
         BotCommand(command.name, t(command.description))
         for feature in FEATURES
-        for command in feature.commands_for(role)
+        for command in feature.commands_for(role, org)
         if command.in_menu or not menu_only
     ]
 
 
-async def publish_user_menu(bot: Bot, telegram_id: int, role: Role, t: Translator) -> None:
+async def publish_user_menu(
+    bot: Bot, telegram_id: int, role: Role, t: Translator, org: OrgFile
+) -> None:
     """The registered user's own menu, in their language."""
-    await bot.set_my_commands(commands_for(role, t), scope=BotCommandScopeChat(telegram_id))
+    await bot.set_my_commands(commands_for(role, t, org),
+                              scope=BotCommandScopeChat(telegram_id))

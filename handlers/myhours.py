@@ -19,10 +19,9 @@ from bot.services import hours
 from bot.services.hours import Week
 from handlers.common import answer, keyboard, show
 from handlers.context import BotContext
-from handlers.hours import QUICK_MINUTES, policy, today
+from handlers.hours import QUICK_MINUTES, logging_roles, policy, today
 from handlers.hours_view import entry_line
 from handlers.registry import Command, Feature
-from storage.models import Role
 
 PREFIX = "my"
 EDIT_AMOUNT = 0
@@ -149,5 +148,5 @@ FEATURE = Feature(
     name="myhours",
     register=register,
     commands=(Command("myhours", N_("My own entries, to correct or delete"),
-                      roles=frozenset({Role.PROVIDER, Role.NETWORKER})),),
+                      roles=logging_roles),),
 )

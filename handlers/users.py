@@ -249,7 +249,7 @@ async def _role_chosen(
 async def _refresh_menu(context: BotContext, user: User) -> None:
     """The person's command menu follows their new role, in their language."""
     await publish_user_menu(context.bot, user.telegram_id, Role(user.role),
-                            context.state.i18n.get(user.locale))
+                            context.state.i18n.get(user.locale), context.state.org)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -251,3 +251,39 @@ async def test_a_flooding_user_is_cut_off_without_affecting_others(bot):
     assert 25 <= len(answered) <= 35  # the burst passes, the rest is dropped
     await calm.send("/help")
     assert "Was ich für Sie tun kann" in (await calm.reply()).text
+
+
+def _commands_in(text: str) -> set[str]:
+    return set(re.findall(r"^/(\w+) – ", text, flags=re.MULTILINE))
+
+
+async def test_who_logs_hours_follows_the_organisation_file(engine, clock, simulator, tmp_path):
+    """An office that lets caseworkers log hours, but not networkers: /help, the command menu
+    and /hours itself all follow the file's ``hours.roles``."""
+    from bot.settings import DEFAULT_ORG_FILE
+    from tests.harness import BotHarness
+
+    shipped = DEFAULT_ORG_FILE.read_text(encoding="utf-8")
+    assert "  roles: [provider, networker]\n" in shipped
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(shipped.replace("  roles: [provider, networker]\n",
+                                        "  roles: [caseworker, provider]\n"))
+    harness = BotHarness(engine, clock, simulator)
+    await harness.start(org_file=org_file)
+    try:
+        for role, logs in [(Role.CASEWORKER, True), (Role.NETWORKER, False),
+                           (Role.PROVIDER, True)]:
+            person = harness.stranger("Kim")
+            await person.send(f"/start {await _code(harness, role)}")
+            welcome = (await person.reply()).text  # the welcome shows the help too
+            await person.send("/help")
+            menu = {c["command"] for c in simulator.commands_for(
+                scope={"type": "chat", "chat_id": person.telegram_id})}
+            for shown in (_commands_in(welcome), _commands_in((await person.reply()).text), menu):
+                assert ("hours" in shown, "myhours" in shown) == (logs, logs), (role, shown)
+            await person.send("/hours 2 fua heute")
+            answer = (await person.reply()).text
+            assert ("Zeit: 2 Std." in answer) is logs, answer
+            assert ("Ihre Rolle erfasst keine Stunden" in answer) is not logs
+    finally:
+        await harness.stop()
