@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from telegram import Update
 
 from bot.services import access
-from storage.models import Membership, ProcessedUpdate, Role, User
+from storage.models import HourEntry, Membership, ProcessedUpdate, Role, User
 
 
 async def _code(bot, role=Role.PROVIDER, team="nord-a", region=None) -> str:
@@ -287,3 +288,31 @@ async def test_who_logs_hours_follows_the_organisation_file(engine, clock, simul
             assert ("Ihre Rolle erfasst keine Stunden" in answer) is not logs
     finally:
         await harness.stop()
+
+
+async def test_edited_and_voice_messages_in_a_dialogue_change_nothing(bot, caplog):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    await pia.reply()
+    await pia.send("2")
+    typed = bot.sim.last_update_for(pia.telegram_id)["message"]["message_id"]
+    assert "Für welchen Tag" in (await pia.reply()).text
+    await bot.processed(await pia.sim.edit(typed, "4"))  # the edit is not taken as new input
+    await bot.processed(await pia.sim.send_voice())
+    assert (await pia.reply()).text == (
+        "Ich verstehe nur Textnachrichten und Schaltflächen. /help zeigt, was Sie tun können.")
+    await pia.send("heute")  # the dialogue goes on where it was
+    assert "Notiz" in (await pia.reply()).text
+    await pia.tap("Ohne Notiz")
+    assert "Zeit: 2 Std." in (await pia.reply()).text
+    await bot.processed(await pia.sim.edit(typed, "/hours 9 fua heute"))
+    await pia.tap("💾 Speichern")
+    assert "✅ Gespeichert: 2 Std. FuA" in (await pia.reply()).text
+    await bot.processed(await pia.sim.send_voice())  # outside a dialogue: the same hint
+    assert "nur Textnachrichten" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        assert (await session.execute(select(HourEntry.minutes))).scalars().all() == [120]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [m for m in pia.sim.messages if "etwas schiefgegangen" in m.text]
