@@ -69,8 +69,8 @@ async def run_bot(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     # What PTB's run_polling/run_webhook do, but inside our own event loop and signal handling.
-    await application.initialize()
     try:
+        await _initialize(application, settings)
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
@@ -104,6 +104,21 @@ async def run_bot(settings: Settings) -> None:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _initialize(application: BotApplication, settings: Settings) -> None:
+    """Ask the Bot API who we are; a rejected token or no answer is one line, not a traceback."""
+    from telegram.error import InvalidToken, NetworkError
+
+    base = settings.telegram_api_base_url
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise SettingsError(f"TELEGRAM_BOT_TOKEN: the Bot API at {base} does not accept "
+                            "this token") from None
+    except NetworkError as exc:
+        raise SettingsError(f"TELEGRAM_API_BASE_URL: cannot reach the Bot API at {base} "
+                            f"({exc.message[:160]})") from None
 
 
 def settle_memory() -> None:

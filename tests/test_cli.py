@@ -169,3 +169,30 @@ def test_the_demo_reports_bad_settings_and_an_unusable_database_file_in_one_line
                           env={"TIMEZONE": "Mars"}, cwd=tmp_path), "TIMEZONE is invalid")
     _one_line_refusal(run("demo", "--database", "/proc/no-such-dir/demo.db", cwd=tmp_path),
                       "--database: cannot create /proc/no-such-dir/demo.db")
+
+
+def test_an_unreachable_bot_api_stops_run_with_one_line(tmp_path):
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1",
+           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "HEALTH_PORT": "0"}
+    result = run("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "sozialraum-bot: TELEGRAM_API_BASE_URL: cannot reach the Bot API at http://127.0.0.1:1 (")
+
+
+async def test_a_token_the_bot_api_refuses_stops_run_with_one_line(simulator, tmp_path):
+    import asyncio
+
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    environment.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN="999:NOT-THE-TOKEN",
+                       TELEGRAM_API_BASE_URL=simulator.base_url, HEALTH_PORT="0",
+                       DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2 and b"Traceback" not in stderr
+    assert stderr.decode().strip().splitlines()[-1] == (
+        f"sozialraum-bot: TELEGRAM_BOT_TOKEN: the Bot API at {simulator.base_url} does not "
+        "accept this token")
