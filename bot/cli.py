@@ -264,13 +264,12 @@ async def _bot_username(settings: Settings) -> str:
 
 async def _guard_db(awaitable: Awaitable[T]) -> T:
     """Turn connection failures into one clear line."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    from bot.runner import DATABASE_ERRORS, database_problem
 
     try:
         return await awaitable
-    except (OperationalError, DBAPIError, OSError) as exc:
-        raise CliError(f"DATABASE_URL: cannot use the database ({type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0][:160]})") from None
+    except DATABASE_ERRORS as exc:
+        raise CliError(database_problem(exc)) from None
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from bot.parsing.when import Once, parse_when
 from bot.runner import prepare_database
 from bot.services import access
 from bot.services.budget import allocation
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.simulator import BotApiSimulator, TerminalChat
 from bot.simulator.terminal import Command
 from handlers.scheduler import run_scheduler
@@ -68,12 +68,15 @@ async def run_demo(
     ``clock`` lets a test start the demo on another day; by default it is today.
     """
     clock = clock or ShiftedClock()
-    _fresh_database_file(database)
+    try:
+        _fresh_database_file(database)
+    except OSError as exc:
+        raise SettingsError(f"--database: cannot create {database} ({exc.strerror})") from None
     configure_logging(logging.INFO, filename=str(database.with_suffix(".log")))
 
     async with BotApiSimulator() as sim:
         sim.add_bot(token=DEMO_TOKEN, username=DEMO_BOT, first_name="Sozialraum")
-        settings = Settings(
+        settings = load_settings(  # the environment may still set e.g. ORG_FILE or TIMEZONE
             _env_file=None,
             telegram_bot_token=DEMO_TOKEN,
             telegram_bot_username=DEMO_BOT,

@@ -10,10 +10,17 @@ import signal
 from collections.abc import Awaitable
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from bot.app import BotApplication, build_application
 from bot.clock import SystemClock
 from bot.health import HealthServer
-from bot.services.organisation import import_organisation, load_org_file, record_import
+from bot.services.organisation import (
+    OrgFileError,
+    import_organisation,
+    load_org_file,
+    record_import,
+)
 from bot.settings import Settings, SettingsError
 from storage import migrate
 from storage.db import create_engine, create_session_factory
@@ -24,22 +31,41 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"
 
 
 async def prepare_database(settings: Settings) -> None:
-    """Bring the schema up to date and import the organisation file (both idempotent)."""
-    engine = create_engine(settings.database_url)
+    """Bring the schema up to date and import the organisation file (both idempotent).
+
+    A broken organisation file or an unusable database stops start-up with a
+    :class:`SettingsError` naming the variable, which the command prints as one line.
+    """
     try:
-        await migrate.upgrade(engine)
-        org = load_org_file(settings.org_file)
-        async with create_session_factory(engine)() as session, session.begin():
-            await migrate.lock_schema(session)
-            now = SystemClock().now()
-            report = await import_organisation(session, org, now=now, tz=settings.tz)
-            if report.changed:  # a restart with the same file is no event worth recording
-                record_import(session, report, file_name=Path(settings.org_file).name, now=now,
-                              source="start-up")
-        if report.changed:
-            log.info("organisation %s imported: %s", settings.org_file, report.summary())
-    finally:
-        await engine.dispose()
+        org = load_org_file(settings.org_file)  # before the database: nothing half-done
+    except OrgFileError as exc:
+        raise SettingsError(f"ORG_FILE: {exc}") from None
+    try:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+            async with create_session_factory(engine)() as session, session.begin():
+                await migrate.lock_schema(session)
+                now = SystemClock().now()
+                report = await import_organisation(session, org, now=now, tz=settings.tz)
+                if report.changed:  # a restart with the same file is no event worth recording
+                    record_import(session, report, file_name=Path(settings.org_file).name,
+                                  now=now, source="start-up")
+        finally:
+            await engine.dispose()
+    except DATABASE_ERRORS as exc:
+        raise SettingsError(database_problem(exc)) from None
+    if report.changed:
+        log.info("organisation %s imported: %s", settings.org_file, report.summary())
+
+
+DATABASE_ERRORS = (OperationalError, DBAPIError, OSError)
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line for an operator: the variable, the kind of failure, the driver's first line."""
+    first = str(exc).splitlines()[0][:160] if str(exc) else ""
+    return f"DATABASE_URL: cannot use the database ({type(exc).__name__}: {first})"
 
 
 async def run_bot(settings: Settings) -> None:
@@ -54,8 +80,8 @@ async def run_bot(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     # What PTB's run_polling/run_webhook do, but inside our own event loop and signal handling.
-    await application.initialize()
     try:
+        await _initialize(application, settings)
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
@@ -89,6 +115,21 @@ async def run_bot(settings: Settings) -> None:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _initialize(application: BotApplication, settings: Settings) -> None:
+    """Ask the Bot API who we are; a rejected token or no answer is one line, not a traceback."""
+    from telegram.error import InvalidToken, NetworkError
+
+    base = settings.telegram_api_base_url
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise SettingsError(f"TELEGRAM_BOT_TOKEN: the Bot API at {base} does not accept "
+                            "this token") from None
+    except NetworkError as exc:
+        raise SettingsError(f"TELEGRAM_API_BASE_URL: cannot reach the Bot API at {base} "
+                            f"({exc.message[:160]})") from None
 
 
 def settle_memory() -> None:

@@ -72,7 +72,8 @@ def _related(context: BotContext, names: tuple[str, ...]) -> list[str]:
     scope = context.scope
     role = scope.role
     available = {c.command for c in commands_for(
-        role, context.t, steering_group=bool(scope.user and scope.user.steering_group))
+        role, context.t, context.state.org,
+        steering_group=bool(scope.user and scope.user.steering_group))
     } if role else set()
     return [name for name in names if name in available]
 

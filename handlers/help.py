@@ -7,6 +7,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.errors import N_
 from bot.i18n import Translator
+from bot.services.organisation import OrgFile
 from handlers.context import BotContext
 from handlers.gate import not_registered_text
 from handlers.labels import role_name
@@ -15,10 +16,11 @@ from handlers.registry import Command, Feature
 from storage.models import Role
 
 
-def help_text(t: Translator, role: Role, *, steering_group: bool = False) -> str:
+def help_text(t: Translator, role: Role, org: OrgFile, *, steering_group: bool = False) -> str:
     lines = [t("<b>What I can do for you</b> ({role}):").format(role=role_name(t, role)), ""]
     lines += [f"/{c.command} – {c.description}"
-              for c in commands_for(role, t, menu_only=False, steering_group=steering_group)]
+              for c in commands_for(role, t, org, menu_only=False,
+                                    steering_group=steering_group)]
     lines += [
         "",
         t("Please never write names or details of children and families into the bot."),
@@ -38,7 +40,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         )
         return
     in_group = bool(scope.user and scope.user.steering_group)
-    await update.message.reply_text(help_text(context.t, scope.role, steering_group=in_group))
+    await update.message.reply_text(
+        help_text(context.t, scope.role, context.state.org, steering_group=in_group))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from bot.persistence import persisted
 from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.hours.weeks import local_today
+from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers.common import answer, claim_press, keyboard, send, show
 from handlers.context import BotContext
@@ -38,6 +39,11 @@ STEP_NAMES = {CATEGORY: "cat", TEAM: "team", AMOUNT: "amt", DAY: "day", NOTE: "n
 QUICK_MINUTES = ((30, 60, 90), (120, 180, 240))
 DRAFT_KEY = "hours_draft"
 persisted(Draft)  # the draft lives in user_data, which is kept in the database
+
+
+def logging_roles(org: OrgFile) -> frozenset[Role]:
+    """The roles that log hours: the organisation file's ``hours.roles`` (menus, /help)."""
+    return frozenset(Role(role) for role in org.hours.roles)
 
 
 def policy(context: BotContext) -> HoursPolicy:
@@ -142,13 +148,16 @@ async def start_from_button(update: Update, context: BotContext) -> int:
 
 
 async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -> None:
-    """``2,5 fua gestern [note…]``: time first, then kind of work, then optionally the day."""
+    """``2,5 fua gestern [note…]``: time first, then kind of work, then optionally the day.
+
+    The time may be written in words too (``90 min fua``, ``1 Std 30 fua``), as in the dialogue.
+    """
     categories = await hours.loggable_categories(context.scope.session)
-    draft.minutes = parse_duration(words[0])
-    if len(words) < 2:
+    draft.minutes, used = _leading_duration(words)
+    if len(words) <= used:
         raise InvalidInput(N_("Please add the kind of work, e.g. /hours 2,5 fua gestern"))
-    draft.category_id = _category_for(words[1], categories)
-    rest = words[2:]
+    draft.category_id = _category_for(words[used], categories)
+    rest = words[used + 1:]
     if rest and (rest[0].lower() in DAY_WORDS or any(ch.isdigit() for ch in rest[0])):
         draft.day = parse_day(rest[0], today(context))
         rest = rest[1:]
@@ -157,6 +166,17 @@ async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -
     draft.note = " ".join(rest) or None
     await hours.validate_draft(context.scope.session, context.scope.require_user(), draft,
                                today(context), policy(context))
+
+
+def _leading_duration(words: list[str]) -> tuple[int, int]:
+    """The time at the start of ``words`` and how many words it takes (at most three)."""
+    for count in (3, 2):
+        if len(words) > count:
+            try:
+                return parse_duration(" ".join(words[:count])), count
+            except InvalidInput:
+                pass
+    return parse_duration(words[0]), 1
 
 
 def _category_for(word: str, categories: list[HourCategory]) -> int:
@@ -312,5 +332,5 @@ FEATURE = Feature(
     name="hours",
     register=register,
     commands=(Command("hours", N_("Log hours (e.g. /hours 2,5 fua gestern)"),
-                      roles=frozenset({Role.PROVIDER, Role.NETWORKER})),),
+                      roles=logging_roles),),
 )

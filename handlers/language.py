@@ -42,7 +42,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await scope.commit()
     await show(update, context, scope.t("I will talk to you in English from now on."))
     await publish_user_menu(context.bot, user.telegram_id, Role(user.role), scope.t,
-                            steering_group=user.steering_group)
+                            context.state.org, steering_group=user.steering_group)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

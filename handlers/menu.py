@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 from bot.errors import N_
 from bot.i18n import I18n, Translator
+from bot.services.organisation import OrgFile
 from storage.models import Role
 
 PUBLIC_COMMANDS = (
@@ -29,23 +30,26 @@ async def publish_default_menus(application: Application) -> None:  # type: igno
 
 
 def commands_for(
-    role: Role, t: Translator, *, menu_only: bool = True, steering_group: bool = False
+    role: Role, t: Translator, org: OrgFile, *, menu_only: bool = True,
+    steering_group: bool = False,
 ) -> list[BotCommand]:
-    """The role's commands in the menu (``menu_only``), or all of them for /help; members of
-    the steering group also get the digest and reports."""
+    """The role's commands in the menu (``menu_only``), or all of them for /help; ``org``
+    decides the roles of commands the organisation file configures (who logs hours);
+    members of the steering group also get the digest and reports."""
     from handlers import FEATURES  # late import: features import this module
 
     return [
         BotCommand(command.name, t(command.description))
         for feature in FEATURES
-        for command in feature.commands_for(role, steering_group=steering_group)
+        for command in feature.commands_for(role, org, steering_group=steering_group)
         if command.in_menu or not menu_only
     ]
 
 
 async def publish_user_menu(
-    bot: Bot, telegram_id: int, role: Role, t: Translator, *, steering_group: bool = False
+    bot: Bot, telegram_id: int, role: Role, t: Translator, org: OrgFile, *,
+    steering_group: bool = False,
 ) -> None:
     """The registered user's own menu, in their language."""
-    await bot.set_my_commands(commands_for(role, t, steering_group=steering_group),
+    await bot.set_my_commands(commands_for(role, t, org, steering_group=steering_group),
                               scope=BotCommandScopeChat(telegram_id))

@@ -19,10 +19,9 @@ from bot.services import hours
 from bot.services.hours import Week
 from handlers.common import answer, keyboard, show
 from handlers.context import BotContext
-from handlers.hours import QUICK_MINUTES, policy, today
+from handlers.hours import QUICK_MINUTES, logging_roles, policy, today
 from handlers.hours_view import entry_line
 from handlers.registry import Command, Feature
-from storage.models import Role
 
 PREFIX = "my"
 EDIT_AMOUNT = 0
@@ -42,12 +41,14 @@ async def _list(update: Update, context: BotContext, span: str) -> None:
     else:
         start, title = Week.of(day).start, t("<b>My hours this week</b>")
     entries = await hours.my_entries(scope.session, scope.require_user(), start, day)
+    editable = await hours.open_entry_ids(scope.session, entries, day, policy(context))
     lines = [title]
     rows: list[list[tuple[str, str]]] = []
     for number, entry in enumerate(entries, start=1):
-        lines.append(entry_line(t, number, entry))
-        rows.append([(f"✏️ {number}", callbacks.pack(PREFIX, "edit", entry.id)),
-                     (f"🗑 {number}", callbacks.pack(PREFIX, "del", entry.id))])
+        lines.append(entry_line(t, number, entry) + ("" if entry.id in editable else " 🔒"))
+        if entry.id in editable:  # a closed week's entries are listed, not offered for change
+            rows.append([(f"✏️ {number}", callbacks.pack(PREFIX, "edit", entry.id)),
+                         (f"🗑 {number}", callbacks.pack(PREFIX, "del", entry.id))])
     if not entries:
         lines.append(t("No entries yet. /hours logs time."))
     total = sum(e.minutes for e in entries)
@@ -72,6 +73,9 @@ async def pressed(update: Update, context: BotContext) -> int | None:
         await _list(update, context, "month" if data.arg(0) == "month" else "week")
         return ConversationHandler.END
     entry_id = data.int_arg(0) or 0
+    if data.action in ("del", "edit"):  # an old list's button: is the entry still changeable?
+        await hours.own_open_entry(scope.session, scope.require_user(), entry_id,
+                                   today(context), policy(context))
     if data.action == "del":
         await show(update, context, t("Delete this entry?"), keyboard([[
             (t("Yes, delete"), callbacks.pack(PREFIX, "delok", entry_id)),
@@ -144,5 +148,5 @@ FEATURE = Feature(
     name="myhours",
     register=register,
     commands=(Command("myhours", N_("My own entries, to correct or delete"),
-                      roles=frozenset({Role.PROVIDER, Role.NETWORKER})),),
+                      roles=logging_roles),),
 )

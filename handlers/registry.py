@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from telegram.ext import Application
 
+from bot.services.organisation import OrgFile
 from storage.models import Role
 
 ALL_ROLES = frozenset(Role)
+# Who has a command: fixed roles, or roles the organisation file chooses (e.g. ``hours.roles``).
+Roles = frozenset[Role] | Callable[[OrgFile], Iterable[Role]]
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
     description: str  # catalog id, marked with N_, ≤ 256 chars once translated
-    roles: frozenset[Role] = ALL_ROLES
+    roles: Roles = ALL_ROLES
     in_menu: bool = True
     # Also for members of the steering group (Steuerungsgruppe), whatever their role.
     steering_group: bool = False
+
+    def allows(self, role: Role, org: OrgFile) -> bool:
+        return role in (set(self.roles(org)) if callable(self.roles) else self.roles)
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class Feature:
     register: Callable[[Application], None]  # type: ignore[type-arg]
     commands: tuple[Command, ...] = field(default_factory=tuple)
 
-    def commands_for(self, role: Role | None, *, steering_group: bool = False) -> list[Command]:
+    def commands_for(
+        self, role: Role | None, org: OrgFile, *, steering_group: bool = False
+    ) -> list[Command]:
         return [c for c in self.commands if role is not None
-                and (role in c.roles or (steering_group and c.steering_group))]
+                and (c.allows(role, org) or (steering_group and c.steering_group))]

@@ -48,7 +48,8 @@ async def start(update: Update, context: BotContext) -> None:
         await message.reply_text(
             context.t("Welcome back, {name}!").format(name=html.escape(user.display_name))
             + "\n\n"
-            + help_text(context.t, Role(user.role), steering_group=user.steering_group)
+            + help_text(context.t, Role(user.role), context.state.org,
+                        steering_group=user.steering_group)
         )
     elif tg_user.id in context.state.settings.admin_ids:
         user = await access.ensure_admin(
@@ -81,9 +82,10 @@ async def _welcome(update: Update, context: BotContext, user: User, *, joined: b
         elif user.region is not None:
             text += "\n" + t("Your region: {region}").format(region=html.escape(user.region.name))
     assert update.message is not None
+    org = context.state.org
     await update.message.reply_text(
-        text + "\n\n" + help_text(t, Role(user.role), steering_group=user.steering_group))
-    await publish_user_menu(context.bot, user.telegram_id, Role(user.role), t,
+        text + "\n\n" + help_text(t, Role(user.role), org, steering_group=user.steering_group))
+    await publish_user_menu(context.bot, user.telegram_id, Role(user.role), t, org,
                             steering_group=user.steering_group)
 
 

@@ -267,7 +267,7 @@ async def _role_chosen(
 async def _refresh_menu(context: BotContext, user: User) -> None:
     """The person's command menu follows their new role, in their language."""
     await publish_user_menu(context.bot, user.telegram_id, Role(user.role),
-                            context.state.i18n.get(user.locale),
+                            context.state.i18n.get(user.locale), context.state.org,
                             steering_group=user.steering_group)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from telegram import Update
 
 from bot.services import access
-from storage.models import Membership, ProcessedUpdate, Role, User
+from storage.models import HourEntry, Membership, ProcessedUpdate, Role, User
 
 
 async def _code(bot, role=Role.PROVIDER, team="nord-a", region=None) -> str:
@@ -78,15 +81,41 @@ async def test_used_expired_and_wrong_codes_change_nothing(bot):
     assert await _users(bot) == 1
 
 
-async def test_help_shows_what_each_role_can_do(bot):
-    provider = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    admin = await bot.member("Adam", Role.ADMIN, locale="en")
-    await provider.send("/help")
-    text = (await provider.reply()).text
-    assert "Fachkraft eines freien Trägers" in text and "/invite" not in text
-    await admin.send("/help")
-    text = (await admin.reply()).text
-    assert "administrator" in text and "/invite – Invite a new team member" in text
+HELP_BY_ROLE = [
+    # role, where, language, role name, commands listed, commands that must not be listed
+    (Role.CASEWORKER, {"team": "nord-a"}, "de", "Fachkraft im ASD",
+     {"week", "budget", "contacts", "team", "meetings", "faq"},
+     {"hours", "myhours", "invite", "users", "audit", "digest", "report", "meeting", "away",
+      "budget_set"}),
+    (Role.NETWORKER, {"team": "nord-a"}, "en", "networker",
+     {"hours", "myhours", "week", "budget", "contacts"},
+     {"invite", "users", "audit", "digest", "report", "meeting", "away", "budget_set"}),
+    (Role.PROVIDER, {"team": "nord-a"}, "de", "Fachkraft eines freien Trägers",
+     {"hours", "myhours", "week", "budget", "contacts"},
+     {"invite", "users", "audit", "digest", "report", "meeting", "away", "budget_set"}),
+    (Role.LEAD, {"region": "nord"}, "de", "Regionalleitung",
+     {"week", "invite", "digest", "report", "meeting", "away"},
+     {"hours", "myhours", "users", "audit", "budget_set", "faq_reload", "faq_stats"}),
+    (Role.ADMIN, {}, "en", "administrator",
+     {"week", "invite", "users", "audit", "digest", "report", "budget_set", "faq_reload"},
+     {"hours", "myhours", "away"}),
+]
+
+
+@pytest.mark.parametrize(("role", "where", "locale", "name", "can", "cannot"), HELP_BY_ROLE,
+                         ids=[r[0].value for r in HELP_BY_ROLE])
+async def test_help_shows_what_each_role_can_do(bot, role, where, locale, name, can, cannot):
+    person = await bot.member("Pia", role, locale=locale, **where)
+    await person.send("/help")
+    text = (await person.reply()).text
+    heading = "What I can do for you" if locale == "en" else "Was ich für Sie tun kann"
+    assert text.startswith(f"{heading} ({name}):")
+    listed = set(re.findall(r"^/(\w+) – ", text, flags=re.MULTILINE))
+    assert can <= listed, can - listed
+    assert not cannot & listed, cannot & listed
+    assert {"help", "cancel", "language", "mydata", "forgetme"} <= listed  # everyone's
+    if role == Role.ADMIN:
+        assert "/invite – Invite a new team member" in text
 
 
 async def test_language_switch_changes_replies_and_menu(bot):
@@ -223,3 +252,67 @@ async def test_a_flooding_user_is_cut_off_without_affecting_others(bot):
     assert 25 <= len(answered) <= 35  # the burst passes, the rest is dropped
     await calm.send("/help")
     assert "Was ich für Sie tun kann" in (await calm.reply()).text
+
+
+def _commands_in(text: str) -> set[str]:
+    return set(re.findall(r"^/(\w+) – ", text, flags=re.MULTILINE))
+
+
+async def test_who_logs_hours_follows_the_organisation_file(engine, clock, simulator, tmp_path):
+    """An office that lets caseworkers log hours, but not networkers: /help, the command menu
+    and /hours itself all follow the file's ``hours.roles``."""
+    from bot.settings import DEFAULT_ORG_FILE
+    from tests.harness import BotHarness
+
+    shipped = DEFAULT_ORG_FILE.read_text(encoding="utf-8")
+    assert "  roles: [provider, networker]\n" in shipped
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(shipped.replace("  roles: [provider, networker]\n",
+                                        "  roles: [caseworker, provider]\n"))
+    harness = BotHarness(engine, clock, simulator)
+    await harness.start(org_file=org_file)
+    try:
+        for role, logs in [(Role.CASEWORKER, True), (Role.NETWORKER, False),
+                           (Role.PROVIDER, True)]:
+            person = harness.stranger("Kim")
+            await person.send(f"/start {await _code(harness, role)}")
+            welcome = (await person.reply()).text  # the welcome shows the help too
+            await person.send("/help")
+            menu = {c["command"] for c in simulator.commands_for(
+                scope={"type": "chat", "chat_id": person.telegram_id})}
+            for shown in (_commands_in(welcome), _commands_in((await person.reply()).text), menu):
+                assert ("hours" in shown, "myhours" in shown) == (logs, logs), (role, shown)
+            await person.send("/hours 2 fua heute")
+            answer = (await person.reply()).text
+            assert ("Zeit: 2 Std." in answer) is logs, answer
+            assert ("Ihre Rolle erfasst keine Stunden" in answer) is not logs
+    finally:
+        await harness.stop()
+
+
+async def test_edited_and_voice_messages_in_a_dialogue_change_nothing(bot, caplog):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    await pia.reply()
+    await pia.send("2")
+    typed = bot.sim.last_update_for(pia.telegram_id)["message"]["message_id"]
+    assert "Für welchen Tag" in (await pia.reply()).text
+    await bot.processed(await pia.sim.edit(typed, "4"))  # the edit is not taken as new input
+    await bot.processed(await pia.sim.send_voice())
+    assert (await pia.reply()).text == (
+        "Ich verstehe nur Textnachrichten und Schaltflächen. /help zeigt, was Sie tun können.")
+    await pia.send("heute")  # the dialogue goes on where it was
+    assert "Notiz" in (await pia.reply()).text
+    await pia.tap("Ohne Notiz")
+    assert "Zeit: 2 Std." in (await pia.reply()).text
+    await bot.processed(await pia.sim.edit(typed, "/hours 9 fua heute"))
+    await pia.tap("💾 Speichern")
+    assert "✅ Gespeichert: 2 Std. FuA" in (await pia.reply()).text
+    await bot.processed(await pia.sim.send_voice())  # outside a dialogue: the same hint
+    assert "nur Textnachrichten" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        assert (await session.execute(select(HourEntry.minutes))).scalars().all() == [120]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [m for m in pia.sim.messages if "etwas schiefgegangen" in m.text]

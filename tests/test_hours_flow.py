@@ -123,8 +123,26 @@ async def test_roles_that_do_not_log_and_forged_buttons(bot):
     await pia.reply()
     await pia.tap_data("hrs:1:team:4", message=pia.last)  # a team Pia is not in
     assert "eigenes Team" in (await pia.reply()).text
-    await pia.tap_data("hrs:1:save:x", message=pia.last)
+    await pia.tap("Heute")
+    await pia.reply()
+    await pia.tap("Ohne Notiz")
+    summary = await pia.reply()  # Pia's complete draft, waiting for her Save
+    # Ben forges Pia's Save into his own chat: he has no draft, so nothing of hers is saved.
+    ben = await bot.member("Ben", Role.PROVIDER, team="nord-a")
+    await ben.send("/help")
+    await ben.reply()
+    await ben.tap_data("hrs:1:save", message=ben.last)
+    assert ben.alerts[-1] == "Diese Schaltfläche ist nicht mehr gültig. Bitte beginnen Sie neu."
+    await pia.tap_data("hrs:1:kaputt:99", message=summary)  # an action that does not exist
+    assert (await pia.reply()).text == (
+        "Diese Schaltfläche ist nicht mehr gültig. Bitte beginnen Sie neu.")
+    await pia.tap_data("hrs:1:cat:999999", message=summary)  # a category id that does not exist
+    assert "Diese Art von Arbeit gibt es nicht mehr." in (await pia.reply()).text
     assert await _entries(bot) == []
+    await pia.tap("💾 Speichern", message=summary)  # her own draft is intact
+    assert "✅ Gespeichert: 2 Std. FuA" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        assert (await session.execute(select(HourEntry.user_id))).scalars().all() == [pia.user_id]
 
 
 async def test_week_view_with_earlier_weeks_and_lead_reopening(bot):
@@ -186,3 +204,139 @@ async def test_a_week_closed_meanwhile_refuses_the_save(bot):
     await pia.tap("💾 Speichern")
     assert "abgeschlossen" in (await pia.reply()).text
     assert await _entries(bot) == []
+
+
+async def test_guided_flow_in_english_with_back_at_two_steps(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("/hours")
+    assert "Log hours – what kind of work?" in (await sam.reply()).text
+    await sam.tap("Case-independent work (FuA)")
+    assert "How much time? Tap or type it" in (await sam.reply()).text
+    await sam.tap("1.5")
+    assert "For which day?" in (await sam.reply()).text
+    await sam.tap("Yesterday")
+    assert "Optional: a short note (at most 200 characters)" in (await sam.reply()).text
+    await sam.tap("« Back")  # from the note back to the day
+    assert "For which day?" in (await sam.reply()).text
+    await sam.tap("Today")
+    await sam.reply()
+    await sam.tap("No note")
+    summary = (await sam.reply()).text
+    assert "Kind of work: Case-independent work (FuA)" in summary
+    assert "Team: Sozialraumteam Süd B" in summary
+    assert "Time: 1.5 h" in summary and "Day: Tue 24 Nov" in summary and "Note: –" in summary
+    await sam.tap("« Back")  # from the summary back to the note
+    assert "Optional: a short note" in (await sam.reply()).text
+    await sam.tap("No note")
+    await sam.reply()
+    assert await _entries(bot) == []  # nothing before Save
+    await sam.tap("💾 Save")
+    saved = (await sam.reply()).text
+    assert "✅ Saved: 1.5 h FuA on Tue 24 Nov" in saved
+    assert "Week 48 (Mon 23 Nov–Sun 29 Nov), Sozialraumteam Süd B" in saved
+    assert "FuA 1.5 / 8 h ▓▓░░░░░░░░" in saved and "Consultation 0 / 18 h" in saved
+    assert await _entries(bot) == [(90, date(2026, 11, 24), None)]
+    await sam.send("/week")
+    week = (await sam.reply()).text
+    assert week.startswith("Week 48 (Mon 23 Nov–Sun 29 Nov), Sozialraumteam Süd B")
+    assert "Consultation 0 / 18 h" in week and "FuA 1.5 / 8 h" in week and "FüA 0 h" in week
+    assert "◀ Previous week" in sam.last.button_labels
+
+
+async def test_shortcut_with_english_words_for_kind_of_work_and_day(bot):
+    sam = await bot.member("Sam", Role.NETWORKER, team="sued-b", locale="en")
+    for line, shown in [("/hours 1h30 consultation today", "Collegial consultation"),
+                        ("/hours 2 independent yesterday", "Case-independent work (FuA)"),
+                        ("/hours 45 min cross-case monday Planning", "Cross-case work (FüA)")]:
+        await sam.send(line)
+        summary = (await sam.reply()).text
+        assert f"Kind of work: {shown}" in summary, summary
+        await sam.tap("💾 Save")
+        assert "✅ Saved:" in (await sam.reply()).text
+    assert await _entries(bot) == [(90, date(2026, 11, 24), None),
+                                   (120, date(2026, 11, 23), None),
+                                   (45, date(2026, 11, 23), "Planning")]
+    await sam.send("/hours 2 gardening today")
+    assert "I don't know the kind of work gardening. Use one of: beratung, fua, fuea." in (
+        await sam.reply()).text
+
+
+async def _save(person, line: str) -> str:
+    await person.send(line)
+    await person.reply()
+    await person.tap("💾 Speichern")
+    return (await person.reply()).text
+
+
+async def test_stale_myhours_buttons_after_the_entry_was_deleted(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await _save(pia, "/hours 2 fua heute")
+    await _save(pia, "/hours 1 beratung heute")
+    await pia.send("/myhours")
+    listing = await pia.reply()
+    assert "1. Di. 24.11. Koll. Beratung 1 Std." in listing.text
+    await pia.tap("🗑 1", message=listing)
+    await pia.reply()
+    await pia.tap("Ja, löschen")
+    assert "Gelöscht." in (await pia.reply()).text
+    for label in ("✏️ 1", "🗑 1"):  # the old list still shows the deleted entry's buttons
+        await pia.tap(label, message=listing)
+        assert (await pia.reply()).text == "Diesen Eintrag gibt es nicht mehr."
+    await pia.send("3")  # no edit dialogue was started by the stale ✏️
+    assert "Geändert" not in (await pia.reply()).text
+    assert await _entries(bot) == [(120, date(2026, 11, 24), None)]
+
+
+async def test_a_week_closed_meanwhile_refuses_edit_and_delete(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await _save(pia, "/hours 2 fua 09.11.2026")  # the week of 9.–15.11. closes on 30.11.
+    await pia.send("/myhours")
+    await pia.reply()
+    await pia.tap("Dieser Monat")
+    month = await pia.reply()
+    assert "1. Mo. 09.11. FuA 2 Std." in month.text and "✏️ 1" in month.button_labels
+    await pia.tap("🗑 1", message=month)
+    confirm = await pia.reply()
+    bot.clock.advance(timedelta(days=6))  # Monday 30.11.: the week is locked now
+    closed = "Die Woche vom 09.11.2026 ist abgeschlossen."
+    await pia.tap("✏️ 1", message=month)
+    assert (await pia.reply()).text.startswith(closed)
+    await pia.tap("Ja, löschen", message=confirm)
+    assert (await pia.reply()).text.startswith(closed)
+    assert await _entries(bot) == [(120, date(2026, 11, 9), None)]
+
+
+async def test_myhours_month_view_offers_changes_only_in_open_weeks(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    today = bot.clock.now()
+    bot.clock.set(today - timedelta(days=20))  # Wednesday 4.11.
+    await _save(pia, "/hours 1 fua 02.11.2026")  # its week closes on 23.11.
+    bot.clock.set(today)
+    await _save(pia, "/hours 2 beratung 16.11.2026")
+    await _save(pia, "/hours 1,5 fua heute")
+    await pia.send("/myhours")
+    week = await pia.reply()
+    assert week.text.startswith("Meine Stunden in dieser Woche")
+    assert "16.11." not in week.text and "Summe: 1,5 Std." in week.text
+    await pia.tap("Dieser Monat", message=week)
+    month = await pia.reply()
+    lines = month.text.splitlines()
+    assert lines[0] == "Meine Stunden in diesem Monat"
+    assert lines[1:] == ["1. Di. 24.11. FuA 1,5 Std.",
+                         "2. Mo. 16.11. Koll. Beratung 2 Std.",
+                         "3. Mo. 02.11. FuA 1 Std. 🔒",
+                         "Summe: 4,5 Std."]
+    assert month.button_labels == ["✏️ 1", "🗑 1", "✏️ 2", "🗑 2", "Diese Woche"]
+    await pia.tap("Diese Woche", message=month)
+    assert (await pia.reply()).text.startswith("Meine Stunden in dieser Woche")
+
+
+async def test_quota_reached_exactly_is_said_in_the_chat(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    nils = await bot.member("Nils", Role.NETWORKER, team="nord-a")
+    assert "Kontingent FuA erreicht" not in await _save(pia, "/hours 4 fua heute")
+    saved = await _save(nils, "/hours 4 fua gestern")  # the team's 8 h, from two people
+    assert "FuA 8 / 8 Std. ▓▓▓▓▓▓▓▓▓▓" in saved
+    assert "✅ Kontingent FuA erreicht." in saved and "überschritten" not in saved
+    await pia.send("/week")
+    assert "✅ Kontingent FuA erreicht." in (await pia.reply()).text

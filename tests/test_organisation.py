@@ -126,3 +126,74 @@ def test_a_meeting_is_weekly_or_at_one_date_not_both(tmp_path):
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(OrgFileError, match=r"meetings\[steuerung-jan\]\.at"):
         load_org_file(path)
+
+
+async def test_reimport_without_a_team_keeps_its_hours_and_budget_history(session, org, clock,
+                                                                          tmp_path):
+    from datetime import date
+
+    from bot.services import hours
+    from bot.services.budget import requests as budget_requests
+    from bot.services.budget.allocation import status as budget_status
+    from bot.services.hours import Draft as HoursDraft
+    from bot.services.hours import HoursPolicy
+    from storage.models import AuditEntry, BudgetRequest, BudgetShare, HourEntry, Role
+    from tests.test_budget_service import draft, member
+
+    today = date(2026, 11, 24)
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-b")
+    lea = await member(session, clock, "Lea", Role.LEAD, region="nord")
+    team = await session.scalar(select(Team).where(Team.key == "nord-b"))
+    categories = {c.key: c.id for c in await hours.loggable_categories(session)}
+    for key, minutes in (("fua", 120), ("fuea", 45)):
+        await hours.log_hours(session, pia, HoursDraft(categories[key], team.id, minutes, today),
+                              today=today, now=clock.now(), policy=HoursPolicy())
+    request = await budget_requests.create_request(
+        session, user=pia, draft=await draft(session, team="nord-b", euros=250),
+        now=clock.now(), today=today)
+    await budget_requests.approve(session, request_id=request.id, user=lea, now=clock.now(),
+                                  today=today)
+    before = {
+        "entries": (await session.execute(select(
+            HourEntry.team_id, HourEntry.category_id, HourEntry.minutes, HourEntry.user_id)
+            .order_by(HourEntry.id))).all(),
+        "requests": (await session.execute(select(
+            BudgetRequest.number, BudgetRequest.team_id, BudgetRequest.state,
+            BudgetRequest.approved_cents))).all(),
+        "shares": (await session.execute(select(BudgetShare.team_id,
+                                                BudgetShare.allocated_cents))).all(),
+        "audit": await session.scalar(select(func.count()).select_from(AuditEntry)),
+    }
+    assert len(before["entries"]) == 2 and before["requests"][0][2] == "approved"
+
+    # The office drops team Nord B and the FüA category from its file.
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    raw["regions"][0]["teams"] = [t for t in raw["regions"][0]["teams"] if t["key"] != "nord-b"]
+    raw["categories"] = [c for c in raw["categories"] if c["key"] != "fuea"]
+    for provider in raw["providers"]:
+        provider["teams"] = [t for t in provider.get("teams", []) if t != "nord-b"]
+    raw["meetings"] = [m for m in raw["meetings"] if m.get("team") != "nord-b"]
+    for budget in raw["budgets"]:
+        budget.get("teams", {}).pop("nord-b", None)
+    changed = tmp_path / "org.yaml"
+    changed.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    for _ in range(2):  # the second import changes nothing more
+        await import_organisation(session, load_org_file(changed))
+        await session.flush()
+        session.expire_all()
+        assert await session.scalar(select(Team.active).where(Team.key == "nord-b")) is False
+        assert await session.scalar(
+            select(HourCategory.active).where(HourCategory.key == "fuea")) is False
+        assert (await session.execute(select(
+            HourEntry.team_id, HourEntry.category_id, HourEntry.minutes, HourEntry.user_id)
+            .order_by(HourEntry.id))).all() == before["entries"]
+        assert (await session.execute(select(
+            BudgetRequest.number, BudgetRequest.team_id, BudgetRequest.state,
+            BudgetRequest.approved_cents))).all() == before["requests"]
+        assert (await session.execute(select(BudgetShare.team_id, BudgetShare.allocated_cents))
+                ).all() == before["shares"]  # Nord B's part of 2027 is budget history too
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) >= (
+            before["audit"])
+    nord = await session.scalar(select(Region).where(Region.key == "nord"))
+    figures = (await budget_status(session, nord.id, 2026)).figures
+    assert figures.sums.approved == 25_000  # the approved request still counts

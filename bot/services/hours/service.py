@@ -160,7 +160,7 @@ async def log_hours(
     return entry
 
 
-async def _own_open_entry(
+async def own_open_entry(
     session: AsyncSession, user: User, entry_id: int, today: date, policy: HoursPolicy
 ) -> HourEntry:
     entry = await HoursRepository(session).entry(entry_id)
@@ -178,7 +178,7 @@ async def update_entry_minutes(
     session: AsyncSession, user: User, entry_id: int, minutes: int, *, today: date,
     now: datetime, policy: HoursPolicy,
 ) -> HourEntry:
-    entry = await _own_open_entry(session, user, entry_id, today, policy)
+    entry = await own_open_entry(session, user, entry_id, today, policy)
     draft = Draft(category_id=entry.category_id, team_id=entry.team_id, minutes=minutes,
                   day=entry.work_date)
     await validate_draft(session, user, draft, today, policy, replacing=entry.id)
@@ -195,7 +195,7 @@ async def delete_entry(
     session: AsyncSession, user: User, entry_id: int, *, today: date, now: datetime,
     policy: HoursPolicy,
 ) -> HourEntry:
-    entry = await _own_open_entry(session, user, entry_id, today, policy)
+    entry = await own_open_entry(session, user, entry_id, today, policy)
     audit.record(session, at=now, actor_id=user.id, action="hours.deleted",
                  subject_type="hour_entry", subject_id=entry.id, minutes=entry.minutes,
                  day=entry.work_date.isoformat(), team=entry.team_id)
@@ -234,6 +234,17 @@ async def week_progress(
 async def my_entries(session: AsyncSession, user: User, start: date, end: date) -> list[HourEntry]:
     return await HoursRepository(session).entries_of_user(user.id, start, end)
 
+
+async def open_entry_ids(
+    session: AsyncSession, entries: list[HourEntry], today: date, policy: HoursPolicy
+) -> set[int]:
+    """The entries whose week is still open (or reopened): only these can be changed."""
+    open_weeks: dict[tuple[int, Week], bool] = {}
+    for entry in entries:
+        key = (entry.team_id, Week.of(entry.work_date))
+        if key not in open_weeks:
+            open_weeks[key] = not await is_locked(session, *key, today, policy)
+    return {e.id for e in entries if open_weeks[(e.team_id, Week.of(e.work_date))]}
 
 async def reopen_week(
     session: AsyncSession, lead: User, team: Team, week: Week, *, today: date, now: datetime,

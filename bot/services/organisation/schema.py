@@ -216,6 +216,8 @@ def load_org_file(path: Path) -> OrgFile:
         raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise OrgFileError(f"{path}: cannot read file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise OrgFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
