@@ -143,8 +143,15 @@ async def _claim_and_send(
     if claimed != "send":
         return claimed
     # Everything read from the database and rendered before anything is sent: a failure
-    # here sends nothing, and a crash here leaves the claim for the next run to take up.
-    outgoing = await _render(session, i18n, item, policy, now, prepared)
+    # here sends nothing, and an error or a crash here leaves the claim for the next run.
+    try:
+        outgoing = await _render(session, i18n, item, policy, now, prepared)
+    except Exception:
+        log.exception("%s for user %s not rendered; tried again next run", item.kind,
+                      item.user_id)
+        metrics.UPDATE_ERRORS.inc()
+        await session.rollback()
+        return "retry"
     if isinstance(outgoing, str):
         await scheduler.failed(session, item, now, maybe_sent=False)
         await session.commit()
@@ -194,9 +201,6 @@ async def _render(
     try:
         return await _RENDERERS[item.kind](delivery)
     except (_Undeliverable, DomainError):
-        return "failed"
-    except Exception:
-        log.exception("%s reminder to user %s could not be rendered", item.kind, user.id)
         return "failed"
 
 

@@ -327,6 +327,27 @@ async def test_a_reminder_claimed_by_a_run_that_died_is_sent_once_by_the_next(bo
         assert reminder.next_at == berlin(12, 2, 9, 0)
 
 
+async def test_an_error_while_rendering_a_reminder_leaves_it_for_the_next_run(
+        bot, monkeypatch):
+    import handlers.scheduler
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind morgen 9:00 Akten")
+    await pia.reply()
+    fired = handlers.scheduler.views.fired_reminder
+
+    def database_hiccup(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(handlers.scheduler.views, "fired_reminder", database_hiccup)
+    bot.clock.set(berlin(11, 25, 9, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    monkeypatch.setattr(handlers.scheduler.views, "fired_reminder", fired)
+    bot.clock.set(berlin(11, 25, 9, 5))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await pia.reply()).text == "⏰ Akten"
+
+
 async def test_a_reminder_whose_sending_was_cut_off_by_a_crash_is_not_sent_again(
         bot, monkeypatch):
     """Marked ``sending`` and then the process died inside the Bot API call: it may have
