@@ -196,8 +196,7 @@ async def _render(
     user = await session.get(User, item.user_id)
     if user is None or not user.active:
         return "failed"
-    delivery = _Delivery(session, i18n.get(user.locale), user, item, policy, i18n, now,
-                         prepared)
+    delivery = _Delivery(session, i18n.get(user.locale), user, item, policy, now, prepared)
     try:
         return await _RENDERERS[item.kind](delivery)
     except (_Undeliverable, DomainError):
@@ -241,7 +240,6 @@ class _Delivery:
     user: User
     item: Due
     policy: ReminderPolicy
-    i18n: I18n
     now: datetime
     prepared: digest.PreparedDigest | None = None
 
