@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import I18n, Translator
@@ -30,6 +30,24 @@ async def available_for(session: AsyncSession, request: BudgetRequest) -> int | 
     return status.figures.available if status else None
 
 
+def card(
+    t: Translator, request: BudgetRequest, *, tz: tzinfo, available: int | None, heading: str,
+    extra: Callable[[Translator], str] | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The request as a decider sees it, with the decision buttons; ``heading`` a catalog id."""
+    text = views.card_text(t, request, tz, available=available, heading=t(heading))
+    if extra is not None:
+        text += "\n\n" + extra(t)
+    return text, views.decision_keyboard(t, request)
+
+
+def remember_copy(session: AsyncSession, request: BudgetRequest, user: User,
+                  message: Message) -> None:
+    """Record a decider's copy, so that a decision can update it."""
+    session.add(BudgetNotice(request_id=request.id, user_id=user.id,
+                             chat_id=message.chat_id, message_id=message.message_id))
+
+
 async def send_cards(
     bot: Bot, session: AsyncSession, i18n: I18n, request: BudgetRequest, *, today: date,
     tz: tzinfo, heading: str, only: list[User] | None = None,
@@ -46,19 +64,14 @@ async def send_cards(
     for user in recipients:
         if user.id == request.requester_id:
             continue  # nobody decides their own request
-        t = i18n.get(user.locale)
-        text = views.card_text(t, request, tz, available=available, heading=t(heading))
-        if extra is not None:
-            text += "\n\n" + extra(t)
+        text, markup = card(i18n.get(user.locale), request, tz=tz, available=available,
+                            heading=heading, extra=extra)
         try:
-            message = await bot.send_message(
-                user.telegram_id, text, reply_markup=views.decision_keyboard(t, request)
-            )
+            message = await bot.send_message(user.telegram_id, text, reply_markup=markup)
         except TelegramError:
             log.warning("card of request %s not delivered to user %s", request.id, user.id)
             continue
-        session.add(BudgetNotice(request_id=request.id, user_id=user.id,
-                                 chat_id=message.chat_id, message_id=message.message_id))
+        remember_copy(session, request, user, message)
         sent += 1
     await session.flush()
     return sent

@@ -1,7 +1,7 @@
 """/digest: leads and administrators see and change their digest schedule, or get it now.
 
 The scheduled digests are sent by the scheduler (``handlers/scheduler.py``), which uses
-:func:`prepare` and :func:`deliver` from here: the figures and the chart are made before the
+:func:`prepare` and :func:`parts` from here: the figures and the chart are made before the
 delivery is claimed in the ledger, so a digest whose preparation fails is tried again on the
 next run rather than lost. Every digest that goes out is audited as ``export.digest``.
 """
@@ -9,11 +9,13 @@ next run rather than lost. Every digest that goes out is audited as ``export.dig
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InputFile, Update
+from telegram import Bot, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -68,15 +70,34 @@ async def draw(digest: PreparedDigest) -> PreparedDigest:
     return replace(digest, png=await asyncio.to_thread(digest_chart.render_png, digest.chart))
 
 
-async def deliver(bot: Bot, chat_id: int, digest: PreparedDigest) -> None:
-    """The chart with its caption (or the first text), then the rest of the text."""
+Part = Callable[[Bot], Awaitable[Message]]
+
+
+def parts(chat_id: int, digest: PreparedDigest) -> list[Part]:
+    """The digest's messages in order: the chart with its caption (or the first text), then
+    the rest of the text. The scheduler sends them one by one to know how far it got."""
+    first: Part
     if digest.png is not None:
-        await bot.send_photo(chat_id, InputFile(digest.png, filename="digest.png"),
-                             caption=digest.text.caption)
+        png = digest.png
+        first = functools.partial(_photo, chat_id=chat_id, png=png, caption=digest.text.caption)
     else:
-        await bot.send_message(chat_id, digest.text.caption)
-    for message in digest.text.messages:
-        await bot.send_message(chat_id, message)
+        first = functools.partial(_text, chat_id=chat_id, text=digest.text.caption)
+    return [first, *(functools.partial(_text, chat_id=chat_id, text=message)
+                     for message in digest.text.messages)]
+
+
+async def _photo(bot: Bot, *, chat_id: int, png: bytes, caption: str) -> Message:
+    return await bot.send_photo(chat_id, InputFile(png, filename="digest.png"), caption=caption)
+
+
+async def _text(bot: Bot, *, chat_id: int, text: str) -> Message:
+    return await bot.send_message(chat_id, text)
+
+
+async def deliver(bot: Bot, chat_id: int, digest: PreparedDigest) -> None:
+    """Send all of the digest's :func:`parts`."""
+    for part in parts(chat_id, digest):
+        await part(bot)
 
 
 async def record(

@@ -3,7 +3,10 @@
 :func:`run_scheduler` is the single entry point (tests call it with a moved clock; a lock
 for several instances wraps it). It raises FuA requests that waited too long, asks
 ``bot.services.reminders.scheduler`` what is due, and for each item claims it in the ledger
-(committed) before sending. Everything it needs is in the database, so the schedule is
+(committed), reads and renders everything it will send, marks it ``sending`` (committed)
+right before the first Bot API call, and records the outcome. A run that dies before the
+mark leaves the claim to the next run, which sends it; one that dies after it may have sent
+it, so it is never sent again. Everything it needs is in the database, so the schedule is
 rebuilt from there at every start.
 """
 
@@ -12,12 +15,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext
 
@@ -34,9 +37,8 @@ from bot.services.reminders.policy import ReminderPolicy
 from bot.services.reminders.quiet import QuietHours
 from bot.services.reminders.scheduler import Due
 from bot.telegram_retry import at_most_once, certainty
-from handlers import digest
+from handlers import budget_notify, digest
 from handlers import reminder_views as views
-from handlers.budget_notify import send_cards
 from handlers.common import keyboard
 from storage.models import Reminder, RequestState, User
 
@@ -87,26 +89,16 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
             metrics.UPDATE_ERRORS.inc()
             continue
         async with state.sessions() as session:
-            claimed = await scheduler.claim(session, item, now=now, policy=policy)
-            await session.commit()
-            if claimed == "missed":
-                report["missed"] += 1
-            if claimed != "send":
-                continue
-            outcome = await _deliver(application.bot, session, state.i18n, item, policy, now,
-                                     prepared)
-            if outcome == "sent":
-                await scheduler.sent(session, item, now)
-                report[item.kind] += 1
-                if item.kind != scheduler.DIGEST:
-                    metrics.REMINDERS_SENT.inc()
-            elif outcome == "retry":
-                await scheduler.release(session, item)
-            else:
-                await scheduler.failed(session, item, now, maybe_sent=outcome == "unknown")
-            await session.commit()
-            if item.kind == scheduler.DIGEST and outcome != "retry":
-                metrics.DIGESTS_PENDING.dec()
+            outcome = await _claim_and_send(application.bot, session, state.i18n, item,
+                                            policy, now, prepared)
+        if outcome == "missed":
+            report["missed"] += 1
+        elif outcome == "sent":
+            report[item.kind] += 1
+            if item.kind != scheduler.DIGEST:
+                metrics.REMINDERS_SENT.inc()
+        if item.kind == scheduler.DIGEST and outcome not in ("taken", "retry"):
+            metrics.DIGESTS_PENDING.dec()
     async with state.sessions() as session:
         await scheduler.finish_run(session, now)
         await session.commit()
@@ -140,30 +132,94 @@ async def _prepare(
     return await digest.draw(prepared)
 
 
-async def _deliver(
+async def _claim_and_send(
     bot: Bot, session: AsyncSession, i18n: I18n, item: Due, policy: ReminderPolicy,
-    now: datetime, prepared: digest.PreparedDigest | None = None,
+    now: datetime, prepared: digest.PreparedDigest | None,
 ) -> str:
-    """Send one item: ``sent``, ``retry``, ``unknown`` or ``failed`` (see :func:`outcome_of`)."""
+    """Claim, render, mark ``sending``, send, record; each step committed where a crash
+    must find it. Returns ``taken``, ``missed`` or the outcome of sending."""
+    claimed = await scheduler.claim(session, item, now=now, policy=policy)
+    await session.commit()
+    if claimed != "send":
+        return claimed
+    # Everything read from the database and rendered before anything is sent: a failure
+    # here sends nothing, and an error or a crash here leaves the claim for the next run.
+    try:
+        outgoing = await _render(session, i18n, item, policy, now, prepared)
+    except Exception:
+        log.exception("%s for user %s not rendered; tried again next run", item.kind,
+                      item.user_id)
+        metrics.UPDATE_ERRORS.inc()
+        await session.rollback()
+        return "retry"
+    if isinstance(outgoing, str):
+        await scheduler.failed(session, item, now, maybe_sent=False)
+        await session.commit()
+        return outgoing
+    if not await scheduler.sending(session, item, now):
+        await session.rollback()  # a later run took it over; it sends it
+        return "taken"
+    await session.commit()
+    outcome, messages = await _send(bot, item, outgoing)
+    if messages and outgoing.after is not None:
+        await outgoing.after(session, messages)
+    if outcome == "sent":
+        await scheduler.sent(session, item, now)
+    elif outcome == "partial":
+        await scheduler.partly_sent(session, item, now)
+    elif outcome == "retry":
+        await scheduler.release(session, item)
+    else:
+        await scheduler.failed(session, item, now, maybe_sent=outcome == "unknown")
+    await session.commit()
+    return outcome
+
+
+Part = Callable[[Bot], Awaitable[Message]]
+After = Callable[[AsyncSession, list[Message]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """What one item sends, ready to go: its messages in order, and what to record once they
+    (or the first of them) went out."""
+
+    parts: list[Part]
+    after: After | None = None
+
+
+async def _render(
+    session: AsyncSession, i18n: I18n, item: Due, policy: ReminderPolicy,
+    now: datetime, prepared: digest.PreparedDigest | None = None,
+) -> _Outgoing | str:
+    """The item's messages, or ``failed`` when there is nothing (more) to send."""
     user = await session.get(User, item.user_id)
     if user is None or not user.active:
         return "failed"
-    delivery = _Delivery(bot, session, i18n.get(user.locale), user, item, policy, i18n, now,
-                         prepared)
+    delivery = _Delivery(session, i18n.get(user.locale), user, item, policy, now, prepared)
     try:
-        with at_most_once():  # the transport does not repeat a message that may have arrived
-            await _SENDERS[item.kind](delivery)
+        return await _RENDERERS[item.kind](delivery)
     except (_Undeliverable, DomainError):
         return "failed"
-    except TelegramError as exc:
-        outcome = outcome_of(exc)
-        log.warning("%s reminder to user %s not sent (%s: %s): %s", item.kind, user.id,
-                    type(exc).__name__, exc.message, outcome)
-        return outcome
-    except Exception:
-        log.exception("%s reminder to user %s failed", item.kind, user.id)
-        return "failed"
-    return "sent"
+
+
+async def _send(bot: Bot, item: Due, outgoing: _Outgoing) -> tuple[str, list[Message]]:
+    """Send the parts in order: ``sent``, ``partial`` (a later part failed after an earlier
+    one went out), or for the first part ``retry``, ``unknown`` or ``failed``
+    (see :func:`outcome_of`); with the messages that went out."""
+    messages: list[Message] = []
+    try:
+        with at_most_once():  # the transport does not repeat a message that may have arrived
+            for part in outgoing.parts:
+                messages.append(await part(bot))
+    except Exception as exc:
+        outcome = (outcome_of(exc) if isinstance(exc, TelegramError) else "failed")
+        if messages:
+            outcome = "partial"  # sending it again would repeat what arrived
+        log.warning("%s reminder to user %s not sent (%s: %s): %s", item.kind, item.user_id,
+                    type(exc).__name__, exc, outcome)
+        return outcome, messages
+    return "sent", messages
 
 
 def outcome_of(error: TelegramError) -> str:
@@ -179,29 +235,32 @@ class _Undeliverable(Exception):
 
 @dataclass(frozen=True)
 class _Delivery:
-    bot: Bot
     session: AsyncSession
     t: Translator
     user: User
     item: Due
     policy: ReminderPolicy
-    i18n: I18n
     now: datetime
     prepared: digest.PreparedDigest | None = None
 
-    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        await self.bot.send_message(self.user.telegram_id, text, reply_markup=markup)
+    def message(self, text: str, markup: InlineKeyboardMarkup | None = None) -> _Outgoing:
+        chat_id = self.user.telegram_id
+
+        async def send(bot: Bot) -> Message:
+            return await bot.send_message(chat_id, text, reply_markup=markup)
+
+        return _Outgoing([send])
 
 
-async def _personal(d: _Delivery) -> None:
+async def _personal(d: _Delivery) -> _Outgoing:
     reminder = await d.session.get(Reminder, d.item.subject_id)
     if reminder is None:
         raise _Undeliverable
-    await d.send(views.fired_reminder(d.t, reminder, d.policy.tz),
-                 views.snooze_keyboard(d.t, reminder))
+    return d.message(views.fired_reminder(d.t, reminder, d.policy.tz),
+                     views.snooze_keyboard(d.t, reminder))
 
 
-async def _meeting(d: _Delivery) -> None:
+async def _meeting(d: _Delivery) -> _Outgoing:
     meeting = await meetings.get(d.session, d.item.subject_id)
     if meeting is None or not meeting.active or d.item.occurrence is None:
         raise _Undeliverable
@@ -211,18 +270,18 @@ async def _meeting(d: _Delivery) -> None:
                   if meetings.oversees(d.user, meeting) else None)
     text = views.meeting_text(d.t, occurrence, d.policy.tz, answer=answer,
                               attendance=attendance, heading="🔔 " + d.t("Reminder"))
-    await d.send(text, views.answer_keyboard(d.t, occurrence))
+    return d.message(text, views.answer_keyboard(d.t, occurrence))
 
 
-async def _hours(d: _Delivery) -> None:
+async def _hours(d: _Delivery) -> _Outgoing:
     week = scheduler.week_of_subject(d.item.subject_id)
     text = d.t("🕐 You have not logged any hours this week yet ({start}–{end}). "
                "Please log them now.").format(start=d.t.short_date(week.start),
                                               end=d.t.short_date(week.end))
-    await d.send(text, keyboard([[(d.t("Log hours"), callbacks.pack("hrs", "start"))]]))
+    return d.message(text, keyboard([[(d.t("Log hours"), callbacks.pack("hrs", "start"))]]))
 
 
-async def _quota(d: _Delivery) -> None:
+async def _quota(d: _Delivery) -> _Outgoing:
     week = Week.of(d.item.due_at.astimezone(d.policy.tz).date())
     gaps = [gap for gap in await scheduler.far_from_quota(d.session, week,
                                                          d.policy.quota_flag_percent)
@@ -239,28 +298,39 @@ async def _quota(d: _Delivery) -> None:
     rows = [[(t("Show {team}").format(team=team.name), callbacks.pack("wk", "show", team.id,
                                                                      start))]
             for team in teams.values()]
-    await d.send("\n".join(lines), keyboard(rows))
+    return d.message("\n".join(lines), keyboard(rows))
 
 
-async def _budget(d: _Delivery) -> None:
+async def _budget(d: _Delivery) -> _Outgoing:
     request = await get_request(d.session, d.item.subject_id)
-    if request.state != RequestState.PENDING:
-        raise _Undeliverable  # decided meanwhile
-    today = d.item.due_at.astimezone(d.policy.tz).date()
-    sent = await send_cards(d.bot, d.session, d.i18n, request, today=today, tz=d.policy.tz,
-                            heading=N_("reminder: still undecided"), only=[d.user])
-    if not sent:
-        raise _Undeliverable
+    if request.state != RequestState.PENDING or request.requester_id == d.user.id:
+        raise _Undeliverable  # decided meanwhile; nobody decides their own request
+    text, markup = budget_notify.card(
+        d.t, request, tz=d.policy.tz, available=await budget_notify.available_for(d.session,
+                                                                                request),
+        heading=N_("reminder: still undecided"))
+    user = d.user
+
+    async def remember(session: AsyncSession, messages: list[Message]) -> None:
+        budget_notify.remember_copy(session, request, user, messages[0])
+
+    return replace(d.message(text, markup), after=remember)
 
 
-async def _digest(d: _Delivery) -> None:
-    if d.prepared is None:
+async def _digest(d: _Delivery) -> _Outgoing:
+    prepared = d.prepared
+    if prepared is None:
         raise _Undeliverable  # no longer a lead or administrator
-    await digest.deliver(d.bot, d.user.telegram_id, d.prepared)
-    await digest.record(d.session, d.user, d.prepared, now=d.now, source="schedule")
+    user, now = d.user, d.now
+
+    async def record(session: AsyncSession, messages: list[Message]) -> None:
+        # Also after a part only: what went out is an export to audit.
+        await digest.record(session, user, prepared, now=now, source="schedule")
+
+    return _Outgoing(digest.parts(user.telegram_id, prepared), after=record)
 
 
-_SENDERS: dict[str, Callable[[_Delivery], Awaitable[None]]] = {
+_RENDERERS: dict[str, Callable[[_Delivery], Awaitable[_Outgoing]]] = {
     scheduler.PERSONAL: _personal,
     scheduler.MEETING: _meeting,
     scheduler.HOURS: _hours,

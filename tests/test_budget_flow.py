@@ -227,16 +227,22 @@ async def test_overdue_request_is_raised_once_per_period(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     lea = await bot.member("Lea", Role.LEAD, region="nord")
     await _send_request(pia)
-    await lea.reply()
+    card = await lea.reply()
     assert bot.app.job_queue.get_jobs_by_name("scheduler")  # the one job that raises them
     bot.clock.advance(timedelta(hours=71))
     assert (await run_scheduler(bot.app))["budget"] == 0
     bot.clock.advance(timedelta(hours=1))
     assert (await run_scheduler(bot.app))["budget"] == 1
-    assert "Erinnerung" in (await lea.reply()).text
+    reminder = await lea.reply()
+    assert "Erinnerung" in reminder.text and "Genehmigen" in str(reminder.button_labels)
     assert (await run_scheduler(bot.app))["budget"] == 0
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count(BudgetRequest.id))) == 1
+    await lea.tap("Genehmigen", message=card)
+    assert "genehmigt von Lea" in (await lea.reply()).text
+    # The reminder's card is a recorded copy: the decision on the first took its buttons away.
+    reminder_now = next(m for m in lea.sim.messages if m.message_id == reminder.message_id)
+    assert reminder_now.button_labels == []
 
 
 async def test_away_names_a_deputy_who_then_decides(bot):

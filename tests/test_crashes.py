@@ -1,7 +1,8 @@
 """Crashes: the bot as a separate process, killed with SIGKILL under load, again and again.
 
 Users keep logging hours (``/hours 0:15 fua DAY NOTE`` and Save, as impatient people do:
-no answer within two seconds, and they send or tap again), personal reminders fall due, and
+no answer within two seconds, and they send or tap again), personal reminders and leads'
+digests (each lead's own weekly time, a few seconds apart) fall due, and
 the bot process is killed at random moments — while starting, while handling updates, while
 the scheduler sends — and restarted at once. Before each restart, Telegram delivers the
 newest few updates again (as when the dead process's last confirmation got lost), in order;
@@ -11,9 +12,11 @@ the dead process may or may not have handled them. At the end:
   entry is whole (its time, kind of work, day and note as the user sent them, and the one-tap
   claim of its Save button committed with it);
 * redelivered updates were recognised and skipped;
-* every reminder that fell due was claimed in the delivery ledger and reached its user at most
-  once — exactly once where the ledger says ``sent``. (A kill between claim and send leaves
-  ``claimed``: lost, never doubled, as the ledger promises; it counts like ``unknown``.)
+* every reminder and digest that fell due was claimed in the delivery ledger and reached its
+  user exactly once, except where a kill hit the Bot API call itself: a kill between claim and the
+  ``sending`` mark leaves ``claimed``, which a later life takes up and sends, so no row may
+  stay ``claimed``; a kill after the mark may or may not have reached Telegram, so the row
+  ends ``unknown`` and its user got it at most once (never twice).
 
 SQLite always (the default deployment); PostgreSQL too in ``make soak`` when
 TEST_DATABASE_URL is set. The number of kills is in ``tests/reliability.py`` (``make soak``
@@ -37,12 +40,21 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
+from bot.services.digest.schedule import WEEKLY
 from bot.services.organisation import import_organisation, load_org_file
 from bot.settings import DEFAULT_ORG_FILE
 from bot.simulator import SimMessage
 from storage import migrate
 from storage.db import create_engine, create_session_factory
-from storage.models import Delivery, HourEntry, OneShot, ProcessedUpdate, Reminder, Role
+from storage.models import (
+    Delivery,
+    DigestSettings,
+    HourEntry,
+    OneShot,
+    ProcessedUpdate,
+    Reminder,
+    Role,
+)
 from tests.cluster import BotProcess, ProcessUsers
 from tests.conftest import PG_URL, _pg_async_url
 from tests.harness import BOT_USERNAME, TOKEN, TestUser
@@ -211,11 +223,20 @@ async def _prepare(url: str, sim, count: int, due_from: datetime, spacing: timed
     people = ProcessUsers(engine, FrozenClock(datetime.now(UTC)), sim)
     users = [await people.member(f"Crash{number}", Role.PROVIDER, team="nord-a")
              for number in range(count)]
+    leads = [await people.member(f"Leitung{number}", Role.LEAD, region=region)
+             for number, region in enumerate(["nord", "sued", "nord"])]
     async with people.sessions() as session, session.begin():
         for index in range(count * 6):
             session.add(Reminder(user_id=users[index % count].user_id, text=f"Erinnerung {index}",
                                  next_at=due_from + index * spacing, created_at=due_from))
-    return engine, users
+        digests_due = [(due_from + (2 * number + 1) * 6 * spacing).replace(microsecond=0)
+                       for number in range(len(leads))]  # among the reminders, in turn
+        for lead, due in zip(leads, digests_due, strict=True):
+            local = due.astimezone(BERLIN)
+            session.add(DigestSettings(user_id=lead.user_id, frequency=WEEKLY,
+                                       weekday=local.weekday(), local_time=local.time(),
+                                       changed_at=due_from - timedelta(seconds=1)))
+    return engine, users, leads, max(digests_due)
 
 
 # -- the test -------------------------------------------------------------------------------------
@@ -227,8 +248,8 @@ async def test_killed_again_and_again_nothing_is_lost_doubled_or_half_there(
     kills = SIZES.kills
     # Reminders fall due one after another over the first lives (each lasts 1.5 s or more).
     spacing = timedelta(seconds=kills * 1.0 / (6 * SIZES.crash_users))
-    engine, users = await _prepare(database_url, simulator, SIZES.crash_users,
-                                   due_from=datetime.now(UTC), spacing=spacing)
+    engine, users, leads, last_digest = await _prepare(
+        database_url, simulator, SIZES.crash_users, due_from=datetime.now(UTC), spacing=spacing)
     sessions = create_session_factory(engine)
     journal = Journal(day=datetime.now(BERLIN).date())
     bot = CrashingBot(database_url, simulator, tmp_path)
@@ -252,6 +273,7 @@ async def test_killed_again_and_again_nothing_is_lost_doubled_or_half_there(
         async with sessions() as session:
             last_due = await session.scalar(select(func.max(Reminder.next_at)))
         assert last_due is not None and last_due < datetime.now(UTC), "reminders still ahead"
+        assert last_digest < datetime.now(UTC), "digests still ahead"
         final = await bot.start()  # the last life: everything settles
         await asyncio.gather(*loggers)
         await final.wait_for_message("scheduler run at", timeout=SCHEDULER_SECONDS + 30)
@@ -269,7 +291,7 @@ async def test_killed_again_and_again_nothing_is_lost_doubled_or_half_there(
         _explain(bot, journal)
         raise
     await _check_redeliveries(sessions, bot, journal)
-    ledger = await _check_reminders(sessions, users)
+    ledger = await _check_reminders(sessions, users, leads)
     errors = [r for r in bot.records() if r.get("level") in ("ERROR", "CRITICAL")]
     assert not errors, errors[:3]
     if database_url.startswith("sqlite"):
@@ -319,29 +341,38 @@ async def _check_redeliveries(sessions, bot: CrashingBot, journal: Journal) -> N
     assert processed <= len({u["update_id"] for u in journal.updates})
 
 
-# How each kind of scheduled message shows in its recipient's chat. Digests slot in here.
-SIGNATURES: dict[str, Callable[[Delivery, dict[int, Reminder]], str]] = {
-    "personal": lambda delivery, reminders: f"⏰ {reminders[delivery.subject_id].text}",
+Seen = Callable[[SimMessage], bool]
+# How each kind of scheduled message shows in its recipient's chat (each lead has one digest).
+SIGNATURES: dict[str, Callable[[Delivery, dict[int, Reminder]], Seen]] = {
+    "personal": lambda delivery, reminders: (
+        lambda message: message.text == f"⏰ {reminders[delivery.subject_id].text}"),
+    "digest": lambda delivery, reminders: (
+        lambda message: message.text.startswith("📊 Überblick – Region")),
 }
 
 
-async def _check_reminders(sessions, users: list[TestUser]) -> Counter[str]:
-    """Every due reminder is in the ledger once; its user got it at most once, and exactly
-    once where the ledger says ``sent``."""
-    chats = {user.user_id: [m.text for m in user.sim.messages] for user in users}
+async def _check_reminders(sessions, users: list[TestUser],
+                           leads: list[TestUser]) -> Counter[str]:
+    """Every due reminder is in the ledger once; its user got it exactly once where the
+    ledger says ``sent``, at most once where a kill cut its Bot API call (``unknown``); none
+    is left ``claimed``: a claim a kill interrupted before sending is taken up again."""
+    chats = {user.user_id: list(user.sim.messages) for user in [*users, *leads]}
     async with sessions() as session:
         reminders = {r.id: r for r in (await session.scalars(select(Reminder))).all()}
         deliveries = (await session.scalars(select(Delivery))).all()
     assert all(r.done for r in reminders.values()), "a due reminder was never claimed"
     assert {d.subject_id for d in deliveries if d.kind == "personal"} == set(reminders)
+    assert sorted(d.user_id for d in deliveries if d.kind == "digest") == sorted(
+        lead.user_id for lead in leads), "a due digest was never claimed"
     statuses: Counter[str] = Counter()
     for delivery in deliveries:
-        signature = SIGNATURES[delivery.kind](delivery, reminders)
-        received = chats[delivery.user_id].count(signature)
+        seen = SIGNATURES[delivery.kind](delivery, reminders)
+        received = sum(1 for message in chats[delivery.user_id] if seen(message))
+        signature = (delivery.kind, delivery.subject_id, delivery.user_id)
         statuses[delivery.status] += 1
         if delivery.status == "sent":
             assert received == 1, (signature, received)
-        elif delivery.status in ("claimed", "unknown"):
+        elif delivery.status == "unknown":
             assert received <= 1, (signature, received)
         else:
             raise AssertionError(f"{signature}: {delivery.status}")

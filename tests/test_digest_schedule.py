@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import select
+from telegram.error import NetworkError
 
 import handlers.digest
 from bot import metrics
+from bot.services.reminders import scheduler as reminder_scheduler
 from handlers.scheduler import run_scheduler
 from storage.models import AuditEntry, Delivery, Role, User
 
@@ -161,21 +164,73 @@ async def test_an_error_while_preparing_one_digest_leaves_it_for_the_next_run(
     assert [len(digests(p)) for p in people] == [1, 1, 1, 1]
 
 
-async def test_a_run_that_dies_while_sending_never_sends_that_digest_twice(bot, monkeypatch):
-    """The ledger's rule: claimed before sending, so the one digest whose sending was cut off
-    (it may have reached Telegram) is not sent again; all others are, once."""
+async def _digest_ledger(bot) -> list[str]:
+    async with bot.sessions() as session:
+        return list((await session.scalars(select(Delivery.status)
+                                           .where(Delivery.kind == "digest")
+                                           .order_by(Delivery.user_id))).all())
+
+
+async def test_a_run_that_dies_after_claiming_a_digest_sends_it_exactly_once_at_the_next_run(
+        bot, monkeypatch):
+    """The process dies after the second digest was claimed, before anything of it was sent:
+    the next run takes the claim up and sends it; nobody gets a digest twice."""
     people = await _four_recipients(bot)
-    deliver = handlers.digest.deliver
-    monkeypatch.setattr(handlers.digest, "deliver", dies_at(2, deliver))
+    sending = reminder_scheduler.sending
+    monkeypatch.setattr(reminder_scheduler, "sending", dies_at(2, sending))
     with pytest.raises(Crash):
         await run_at(bot, berlin(11, 30, 8, 0))
-    monkeypatch.setattr(handlers.digest, "deliver", deliver)
+    assert [len(digests(p)) for p in people] == [1, 0, 0, 0]
+    assert await _digest_ledger(bot) == ["sent", "claimed"]
+    monkeypatch.setattr(reminder_scheduler, "sending", sending)
+
+    assert (await run_at(bot, berlin(11, 30, 8, 1)))["digest"] == 3
+    assert [len(digests(p)) for p in people] == [1, 1, 1, 1]
+    assert await run_at(bot, berlin(11, 30, 8, 2)) == {}
+    assert await _digest_ledger(bot) == ["sent"] * 4
+    async with bot.sessions() as session:
+        audited = (await session.scalars(select(AuditEntry.subject_id)
+                                         .where(AuditEntry.action == "export.digest"))).all()
+    assert sorted(map(int, audited)) == sorted(p.user_id for p in people)
+
+
+async def test_a_run_that_dies_in_the_middle_of_the_bot_api_call_never_sends_that_digest_twice(
+        bot, monkeypatch):
+    """Once a digest is marked ``sending`` it may have reached Telegram when the process
+    dies: it is never sent again (``unknown``); all others are sent once."""
+    people = await _four_recipients(bot)
+    photo = handlers.digest._photo
+    monkeypatch.setattr(handlers.digest, "_photo", dies_at(2, photo))
+    with pytest.raises(Crash):
+        await run_at(bot, berlin(11, 30, 8, 0))
+    monkeypatch.setattr(handlers.digest, "_photo", photo)
     await run_at(bot, berlin(11, 30, 8, 1))
     assert [len(digests(p)) for p in people] == [1, 0, 1, 1]
-    async with bot.sessions() as session:
-        rows = (await session.scalars(select(Delivery).where(Delivery.kind == "digest")
-                                      .order_by(Delivery.user_id))).all()
-    assert [r.status for r in rows] == ["sent", "claimed", "sent", "sent"]
+    assert await _digest_ledger(bot) == ["sent", "unknown", "sent", "sent"]
+
+
+async def test_a_digest_whose_later_part_fails_never_repeats_the_parts_that_arrived(
+        bot, monkeypatch):
+    """The chart went out, the text after it surely did not (no connection): the digest is
+    recorded ``partial`` and not sent again, as the chart would arrive twice."""
+    lena = await bot.member("Lena", Role.LEAD, region="nord")
+    text = handlers.digest._text
+
+    async def no_connection(the_bot, *, chat_id, text):
+        error = NetworkError("connection refused")
+        error.__cause__ = httpx.ConnectError("refused")
+        raise error
+
+    monkeypatch.setattr(handlers.digest, "_text", no_connection)
+    assert (await run_at(bot, berlin(11, 30, 8, 0)))["digest"] == 0
+    monkeypatch.setattr(handlers.digest, "_text", text)
+    assert await run_at(bot, berlin(11, 30, 8, 1)) == {}
+    assert len(digests(lena)) == 1
+    assert [m for m in lena.sim.messages if m.photo is None] == []
+    assert await _digest_ledger(bot) == ["partial"]
+    async with bot.sessions() as session:  # what went out is audited
+        assert await session.scalar(select(AuditEntry.subject_id).where(
+            AuditEntry.action == "export.digest")) == str(lena.user_id)
 
 
 async def test_people_who_are_no_longer_leads_get_no_digest(bot):

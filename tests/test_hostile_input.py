@@ -74,18 +74,27 @@ PLAUSIBLE = [
 ]
 TEXTS = st.sampled_from(HOSTILE + PLAUSIBLE) | st.text(max_size=40).filter(
     lambda text: text.strip() != "")
+# /digest: now, a schedule, off; and schedules that are not one.
+DIGEST_ARGS = ["now", "jetzt", "täglich 7:30", "every day 7:30", "jeden Freitag 14:00", "aus",
+               "standard", "jeden Tag 25:99", "werktags 0:00", "jeden Sonntag 23:59",
+               "now now", "täglich 7:30 und Kuchen"]
+# /report: typed periods, right and wrong: reversed, too long, at the calendar's ends.
+REPORT_ARGS = ["01.01.2026-30.06.2026", "1.12.-31.12.", "31.12.2026-01.01.2026",
+               "01.01.2000-31.12.2030", "9999-12-01 bis 9999-12-31",
+               "0001-01-01 - 0001-01-31", "31.02.2026-01.03.2026", "2026-13-01 to 2026-14-01",
+               "1.1.26 – 1.1.26", "Q1"]
 ARGS = st.sampled_from(["", *PLAUSIBLE[:20], "2 fua heute", "2,5 beratung gestern Notiz",
                         "1:30 fuea 20.11.", "12 fua heute", "0 fua", "2 xyz", "nord 2026 30000",
                         "nord-a 2026 15000", "sued 2026 1", "nord 1999 5", "12.12.",
                         "morgen 9:00 Bericht", "in 5 min Akten", "off", "default", "spät",
                         "nord", "ambulant", "St.-Josef", "Glashuette", "help", "inline",
-                        "x" * 70, "-5", *HOSTILE[6:20]])
+                        "x" * 70, "-5", *HOSTILE[6:20], *DIGEST_ARGS, *REPORT_ARGS])
 COMMANDS = [
     "start", "help", "cancel", "language", "invite", "hours", "hours", "hours", "week",
     "myhours", "myhours", "budget", "budget", "budget", "away", "budget_set", "contacts", "team",
     "meetings", "meetings", "meeting", "meeting", "remind", "remind", "reminders", "mute",
-    "unmute", "quiet", "users", "users", "audit", "mydata", "faq", "faq_stats", "fliegen",
-    "start@sozialraum_test_bot", "HOURS",
+    "unmute", "quiet", "users", "users", "audit", "mydata", "faq", "faq_stats", "faq_reload",
+    "digest", "digest", "report", "report", "fliegen", "start@sozialraum_test_bot", "HOURS",
 ]
 # Members act three times as often as strangers (see HostileUsers.user).
 USERS = st.integers(min_value=0, max_value=3 * len(MEMBERS) + len(STRANGERS) - 1)
@@ -208,6 +217,25 @@ class HostileUsers(RuleBasedStateMachine):
                                            "morgen 9:00 Team", "jeden Montag 8:00 Woche"]))
     def set_reminder_properly(self, who: int, when: str) -> None:
         self.run(self._send(self.user(who), f"/remind {when}"))
+
+    @rule(who=USERS, what=st.sampled_from(
+        ["this_month", "last_month", "this_year", "last_year", "typed", "now", "weekly",
+         "daily", "off", "default"]), pick=st.integers(0, 9))
+    def report_or_digest_properly(self, who: int, what: str, pick: int) -> None:
+        """A lead's report (a period, then one of the files), or the digest at once, or a
+        digest schedule chosen with the buttons (one rule: the other flows keep their share)."""
+        flows: dict[str, tuple[str, ...]] = {
+            "typed": ("/report", r"^rep:1:typed$", "01.10.2026-31.12.2026", rf"^rep:1:f:.*#{pick}"),
+            "now": ("/digest", r"^dig:1:now$"),
+            "weekly": ("/digest", r"^dig:1:weekly$", rf"^dig:1:day:\d$#{pick}",
+                       rf"^dig:1:wt:.*#{pick}"),
+            "daily": ("/digest", r"^dig:1:daily$", rf"^dig:1:dt:.*#{pick}"),
+            "off": ("/digest", r"^dig:1:off$"),
+            "default": ("/digest", r"^dig:1:default$"),
+        }
+        first, *then = flows.get(what) or ("/report", rf"^rep:1:p:{what}$",
+                                           rf"^rep:1:f:.*#{pick}")
+        self.run(self._flow(self.user(who), first, *then))
 
     async def _flow(self, user: TestUser, first: str | None, *then: str) -> None:
         """Send ``first``, then for each of ``then``: press the newest button whose data

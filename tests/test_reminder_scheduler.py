@@ -201,12 +201,75 @@ async def test_a_released_claim_is_retried_and_restores_the_reminder(session, cl
     [item] = [i for i in await scheduler.due(session, clock.now(), policy)
               if i.kind == "personal"]
     assert await scheduler.claim(session, item, now=clock.now(), policy=policy) == "send"
+    assert await scheduler.sending(session, item, clock.now())
     await scheduler.release(session, item)  # the connection was down: surely not sent
     await session.commit()
     await session.refresh(reminder)
     assert not reminder.done
     clock.advance(timedelta(minutes=1))
     assert await tick(session, clock, policy) == [("personal", pia.id)]
+
+
+async def test_a_claim_taken_over_by_a_later_run_is_sent_by_that_run_only(
+        engine, sessions, clock, policy):
+    """A run claims a reminder, then stalls (an old leader that lost its lock); a later run
+    takes the claim over. Whichever marks it ``sending`` first sends it; the other cannot."""
+    async with sessions() as session:
+        pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+        await remind(session, clock, pia, "morgen 9:00 Akten")
+    stalled_at = berlin(2026, 11, 25, 9, 0)
+    async with sessions() as stalled:
+        [item] = [i for i in await scheduler.due(stalled, stalled_at, policy)
+                  if i.kind == "personal"]
+        assert await scheduler.claim(stalled, item, now=stalled_at, policy=policy) == "send"
+        await stalled.commit()
+
+        clock.set(berlin(2026, 11, 25, 9, 1))
+        async with sessions() as later:
+            [again] = [i for i in await scheduler.due(later, clock.now(), policy)
+                       if i.kind == "personal"]
+            assert again.key == item.key and again.retake
+            assert [i for i in await scheduler.due(later, stalled_at, policy)
+                    if i.kind == "personal"] == []  # not a claim of that same instant
+            assert await scheduler.claim(later, again, now=clock.now(), policy=policy) == "send"
+            await later.commit()
+            assert not await scheduler.sending(stalled, item, stalled_at)
+            await stalled.rollback()
+            assert await scheduler.sending(later, again, clock.now())
+            await scheduler.sent(later, again, clock.now())
+            await later.commit()
+    async with sessions() as session:
+        assert (await session.scalars(select(Delivery.status).where(
+            Delivery.kind == "personal"))).all() == ["sent"]
+
+
+async def test_a_claim_marked_sending_is_never_taken_up_again(session, clock, policy):
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    await remind(session, clock, pia, "morgen 9:00 Akten")
+    clock.set(berlin(2026, 11, 25, 9, 0))
+    [item] = [i for i in await scheduler.due(session, clock.now(), policy)
+              if i.kind == "personal"]
+    assert await scheduler.claim(session, item, now=clock.now(), policy=policy) == "send"
+    assert await scheduler.sending(session, item, clock.now())
+    await session.commit()  # and the process dies in the Bot API call
+    clock.advance(timedelta(minutes=1))
+    assert ("personal", pia.id) not in await tick(session, clock, policy)
+    assert (await session.scalars(select(Delivery.status).where(
+        Delivery.kind == "personal"))).all() == ["unknown"]
+
+
+async def test_a_claim_left_past_the_grace_period_is_recorded_missed(session, clock, policy):
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    await remind(session, clock, pia, "morgen 9:00 Akten")
+    clock.set(berlin(2026, 11, 25, 9, 0))
+    [item] = [i for i in await scheduler.due(session, clock.now(), policy)
+              if i.kind == "personal"]
+    assert await scheduler.claim(session, item, now=clock.now(), policy=policy) == "send"
+    await session.commit()  # the process dies; the bot is down for three hours
+    clock.advance(timedelta(hours=3))
+    assert ("personal", pia.id) not in await tick(session, clock, policy)
+    assert (await session.scalars(select(Delivery.status).where(
+        Delivery.kind == "personal"))).all() == ["missed"]
 
 
 async def test_snooze_reminds_again_without_changing_the_recurrence(session, clock, policy):

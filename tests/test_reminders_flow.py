@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import callbacks
@@ -315,6 +316,84 @@ async def test_a_lost_answer_is_not_sent_again(bot):
     async with bot.sessions() as session:
         assert (await session.scalars(select(Delivery.status).where(
             Delivery.kind == "personal"))).all() == ["unknown"]
+
+
+class Crash(BaseException):
+    """The process dies here (not an error the scheduler could catch and log)."""
+
+
+async def test_a_reminder_claimed_by_a_run_that_died_is_sent_once_by_the_next(bot, monkeypatch):
+    """The process dies after claiming a recurring reminder (which moved on to next week),
+    before sending it: the next run sends it, once, and the recurrence stays."""
+    from bot.services.reminders import scheduler
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind jeden Mittwoch 9:00 Planung")
+    await pia.reply()
+    sending = scheduler.sending
+
+    async def dies(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(scheduler, "sending", dies)
+    bot.clock.set(berlin(11, 25, 9, 0))
+    with pytest.raises(Crash):
+        await run_scheduler(bot.app)
+    monkeypatch.setattr(scheduler, "sending", sending)
+    bot.clock.set(berlin(11, 25, 9, 1))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    assert [m.text for m in pia.sim.messages if "Planung" in m.text and "⏰" in m.text] == [
+        "⏰ Planung\n\nNächstes Mal: Mi. 02.12. 09:00"]
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(Delivery.status))).all() == ["sent"]
+        reminder = await session.scalar(select(Reminder))
+        assert reminder.next_at == berlin(12, 2, 9, 0)
+
+
+async def test_an_error_while_rendering_a_reminder_leaves_it_for_the_next_run(
+        bot, monkeypatch):
+    import handlers.scheduler
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind morgen 9:00 Akten")
+    await pia.reply()
+    fired = handlers.scheduler.views.fired_reminder
+
+    def database_hiccup(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(handlers.scheduler.views, "fired_reminder", database_hiccup)
+    bot.clock.set(berlin(11, 25, 9, 0))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    monkeypatch.setattr(handlers.scheduler.views, "fired_reminder", fired)
+    bot.clock.set(berlin(11, 25, 9, 5))
+    assert (await run_scheduler(bot.app))["personal"] == 1
+    assert (await pia.reply()).text == "⏰ Akten"
+
+
+async def test_a_reminder_whose_sending_was_cut_off_by_a_crash_is_not_sent_again(
+        bot, monkeypatch):
+    """Marked ``sending`` and then the process died inside the Bot API call: it may have
+    arrived, so it is never sent again, and the ledger says ``unknown``."""
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/remind morgen 9:00 Akten")
+    await pia.reply()
+    send_message = type(bot.app.bot).send_message
+
+    async def dies(self, *args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(type(bot.app.bot), "send_message", dies)
+    bot.clock.set(berlin(11, 25, 9, 0))
+    with pytest.raises(Crash):
+        await run_scheduler(bot.app)
+    monkeypatch.setattr(type(bot.app.bot), "send_message", send_message)
+    bot.clock.set(berlin(11, 25, 9, 1))
+    assert (await run_scheduler(bot.app))["personal"] == 0
+    assert not [m for m in pia.sim.messages if "Akten" in m.text and "⏰" in m.text]
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(Delivery.status))).all() == ["unknown"]
 
 
 def test_only_what_surely_did_not_arrive_is_retried():

@@ -170,6 +170,7 @@ async def test_rate_limit_429_is_honoured_by_ptb_and_nothing_is_lost():
         delivered = [m.text for m in sim.messages_in(7) if m.text and m.text.startswith("n ")]
         assert sorted(delivered) == sorted(f"n {i}" for i in range(30))
         assert sim.stats.rate_limited >= 1
+        assert sim.stats.early_retries == []
 
 
 async def test_injected_faults_are_retried_by_the_rate_limiter():
@@ -183,6 +184,7 @@ async def test_injected_faults_are_retried_by_the_rate_limiter():
                 await application.bot.send_message(7, f"m {index}")
         assert [m.text for m in sim.messages_in(7)] == [f"m {i}" for i in range(20)]
         assert sim.stats.faults["429"] >= 1
+        assert sim.stats.early_retries == []  # PTB waited retry_after each time
 
 
 # -- inline answers and contact cards ----------------------------------------------------

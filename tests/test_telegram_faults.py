@@ -171,6 +171,24 @@ async def test_under_faults_every_user_gets_every_reply_and_every_entry_is_store
           f"{elapsed:.1f} s")
     assert sum(faults.values()) >= calls * SIZES.fault_rate / 2
     assert {"429", "5xx", "slow", "drop", "lost_answer"} <= set(faults)
+    assert bot.sim.stats.early_retries == []  # every retry after a 429 waited retry_after
+
+
+async def test_the_simulator_notices_a_retry_that_does_not_wait_for_retry_after(simulator):
+    """What the load test relies on: the same call again within ``retry_after`` of its 429
+    is recorded; another message to the same chat is not a retry."""
+    url = f"{simulator.base_url}/bot{TOKEN}/sendMessage"
+    simulator.faults = FaultPlan(rate=1.0, kinds=("429",), methods=frozenset({"sendMessage"}))
+    async with httpx.AsyncClient() as client:
+        refused = await client.post(url, json={"chat_id": 42, "text": "Hallo"})
+        assert refused.status_code == 429
+        assert refused.json()["parameters"]["retry_after"] == 1
+        simulator.faults = None
+        await client.post(url, json={"chat_id": 42, "text": "Eine andere Nachricht"})
+        assert simulator.stats.early_retries == []
+        await client.post(url, json={"chat_id": 42, "text": "Hallo"})
+    [early] = simulator.stats.early_retries
+    assert (early.chat_id, early.method) == (42, "sendMessage") and 0 < early.early_by <= 1
 
 
 async def _entries(bot) -> int:

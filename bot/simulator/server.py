@@ -110,6 +110,15 @@ class BotState:
     created: int = 0  # updates created so far (the demo's idle detection counts on it)
 
 
+@dataclass(frozen=True)
+class EarlyRetry:
+    """A call repeated before the ``retry_after`` of its 429 had passed."""
+
+    chat_id: int
+    method: str
+    early_by: float  # seconds before the allowed moment
+
+
 @dataclass
 class SimStats:
     requests: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -117,6 +126,7 @@ class SimStats:
     rate_limited: int = 0
     faults: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     per_chat: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    early_retries: list[EarlyRetry] = field(default_factory=list)
 
 
 class BotApiSimulator:
@@ -155,6 +165,9 @@ class BotApiSimulator:
         self._last_update_by_user: dict[tuple[str, int], JSON] = {}
         self.webhook_deliveries: list[JSON] = []
         self._stopping = False
+        # Per 429 answered: the call (bot, chat, method, its parameters) and the monotonic
+        # moment before which Telegram would refuse it again.
+        self._retry_not_before: dict[tuple[str, int, str, str], float] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -317,9 +330,11 @@ class BotApiSimulator:
         if bot is None:
             return _error(ApiError(401, "Unauthorized"))
         self.stats.requests[method] += 1
+        params: JSON = {}
         try:
             params = await _read_params(request)
             self._method(method)
+            self._check_retry_after(token, method, params)
             fault = self.faults.draw(method) if self.faults is not None else None
             if fault is not None:
                 self.stats.faults[fault] += 1
@@ -331,6 +346,7 @@ class BotApiSimulator:
                 return await self._drop(request)
             return web.json_response({"ok": True, "result": result})
         except ApiError as exc:
+            self._note_retry_after(token, method, params, exc)
             return _error(exc)
 
     async def call(self, token: str, method: str, params: JSON) -> tuple[int, JSON]:
@@ -343,8 +359,10 @@ class BotApiSimulator:
         try:
             self._method(method)
             params = {name: _decode(name, value) for name, value in params.items()}
+            self._check_retry_after(token, method, params)
             return 200, {"ok": True, "result": await self._invoke(bot, method, params)}
         except ApiError as exc:
+            self._note_retry_after(token, method, params, exc)
             return exc.code, _error_body(exc)
 
     def _method(self, method: str) -> Any:
@@ -358,10 +376,29 @@ class BotApiSimulator:
             self._check_flood(bot, params)
         return await self._method(method)(bot, params)
 
+    def _note_retry_after(self, token: str, method: str, params: JSON, exc: ApiError) -> None:
+        """A 429 went out: the same call is expected back no earlier than ``retry_after``."""
+        retry_after = (exc.parameters or {}).get("retry_after")
+        if exc.code == 429 and retry_after is not None:
+            self._retry_not_before[_call_key(token, method, params)] = (
+                time.monotonic() + float(retry_after))
+
+    def _check_retry_after(self, token: str, method: str, params: JSON) -> None:
+        """Record (in ``stats.early_retries``) a call that repeats one refused with 429 before
+        its ``retry_after`` passed. A repetition is the same method with the same parameters
+        in the same chat; another message to that chat is not one."""
+        key = _call_key(token, method, params)
+        not_before = self._retry_not_before.pop(key, None)
+        if not_before is None:
+            return
+        early_by = not_before - time.monotonic()
+        if early_by > 0:
+            self.stats.early_retries.append(EarlyRetry(key[1], method, round(early_by, 3)))
+
     async def _apply_fault_before(self, fault: str, request: web.Request) -> web.Response | None:
         assert self.faults is not None
         if fault == "429":
-            return _error(ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1}))
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         if fault == "5xx":
             return _error(ApiError(502, "Bad Gateway"))
         if fault == "slow":
@@ -731,6 +768,18 @@ def _error_body(exc: ApiError) -> JSON:
     if exc.parameters:
         body["parameters"] = exc.parameters
     return body
+
+
+def _call_key(token: str, method: str, params: JSON) -> tuple[str, int, str, str]:
+    """Which call this is, to recognise its repetition: bot, chat, method and the plain
+    parameters (uploads left out: they arrive as new objects each time)."""
+    try:
+        chat_id = int(params.get("chat_id") or 0)
+    except (TypeError, ValueError):
+        chat_id = 0
+    plain = {name: value for name, value in params.items()
+             if isinstance(value, str | int | float | bool | list | dict | None)}
+    return token, chat_id, method, json.dumps(plain, sort_keys=True, default=str)
 
 
 def _error(exc: ApiError) -> web.Response:

@@ -88,10 +88,14 @@ class MeetingInvitee(Base):
 class Delivery(Base):
     """One scheduled message to one person, claimed before it is sent: never sent twice.
 
-    The key is (kind, subject, due instant, recipient). ``status``: ``claimed`` (being sent,
-    or the process died while sending: not retried), ``sent``, ``missed`` (found after the
-    grace period), ``failed`` (Telegram refused it) or ``unknown`` (timed out: it may have
-    arrived, so it is not sent again).
+    The key is (kind, subject, due instant, recipient). ``status``: ``claimed`` (being
+    prepared; if its run died, the next run takes it up and sends it), ``sending`` (the Bot API
+    call is under way), ``sent``, ``partial`` (a later part of a message in several parts
+    failed: not sent again), ``missed`` (found after the grace period), ``failed`` (Telegram
+    refused it, or nothing to send) or ``unknown`` (timed out, or the process died while
+    sending: it may have arrived, so it is not sent again). ``claimed_at`` is the claiming
+    run's instant; marking ``sending`` checks it, so a run whose claim was taken over cannot
+    send. A plain string (no enum, no check constraint): new statuses need no migration.
     """
 
     __tablename__ = "delivery"

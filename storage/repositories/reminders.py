@@ -187,12 +187,15 @@ class ReminderRepository:
 
     # --- the delivery ledger -----------------------------------------------------------------
 
-    async def claimed_since(self, since: datetime) -> set[DeliveryKey]:
+    async def ledger_since(self, since: datetime) -> dict[DeliveryKey, tuple[str, datetime]]:
+        """Status and claim time of every ledger row due from ``since`` on."""
         rows = await self.session.execute(
-            select(Delivery.kind, Delivery.subject_id, Delivery.due_at, Delivery.user_id)
+            select(Delivery.kind, Delivery.subject_id, Delivery.due_at, Delivery.user_id,
+                   Delivery.status, Delivery.claimed_at)
             .where(Delivery.due_at >= since)
         )
-        return {(kind, subject, due, user) for kind, subject, due, user in rows.all()}
+        return {(kind, subject, due, user): (status, claimed_at)
+                for kind, subject, due, user, status, claimed_at in rows.all()}
 
     async def claim(self, key: DeliveryKey, status: str, now: datetime) -> bool:
         kind, subject_id, due_at, user_id = key
@@ -201,11 +204,45 @@ class ReminderRepository:
             user_id=user_id, status=status, claimed_at=now,
         )
 
+    async def retake(self, key: DeliveryKey, status: str, now: datetime) -> bool:
+        """Take over a row still ``claimed`` by an earlier run (claimed before ``now``);
+        True if this call got it. ``claimed_at`` becomes ``now``: the new owner's token."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(self._key(key), Delivery.status == "claimed", Delivery.claimed_at < now)
+            .values(status=status, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_sending(self, key: DeliveryKey, claimed_at: datetime) -> bool:
+        """``claimed`` → ``sending``, only if the claim made at ``claimed_at`` still holds
+        (no later run took it over); True if so."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(self._key(key), Delivery.status == "claimed",
+                   Delivery.claimed_at == claimed_at)
+            .values(status="sending")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def set_status(self, key: DeliveryKey, status: str, now: datetime) -> None:
         await self.session.execute(
             update(Delivery).where(self._key(key))
-            .values(status=status, sent_at=now if status == "sent" else None)
+            .values(status=status, sent_at=now if status in ("sent", "partial") else None)
         )
+
+    async def abandon_sending(self, *, claimed_before: datetime) -> int:
+        """Rows left ``sending`` by a run that died while sending: ``unknown`` (they may have
+        reached Telegram, so they are never sent again)."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(Delivery.status == "sending", Delivery.claimed_at < claimed_before)
+            .values(status="unknown")
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def release(self, key: DeliveryKey) -> None:
         await self.session.execute(delete(Delivery).where(self._key(key)))

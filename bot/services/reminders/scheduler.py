@@ -2,10 +2,14 @@
 
 The database is the source of truth: personal reminders carry their next due time; meeting
 reminders, the weekly hours reminder, quota flags and raised FuA requests follow from rules
-and records. :func:`due` reads all of them for ``now`` without writing anything; the caller
-claims each item in the ledger (:func:`claim`, committed) before sending it, then records
-the outcome. Two instances, a redelivered tick or a restart therefore never send twice; a
-process that dies between claim and send loses that one message rather than doubling it.
+and records. :func:`due` reads all of them for ``now`` without writing anything. The caller
+then, per item: claims it in the ledger (:func:`claim`, committed), reads and renders what it
+will send, marks it ``sending`` (:func:`sending`, committed) right before the first Bot API
+call, and records the outcome. Two instances, a redelivered tick or a restart never send
+twice. A process that dies between claim and ``sending`` sent nothing: the next run takes the
+row up again (:func:`due` offers it once more with ``retake``) and sends it. One that dies
+after ``sending`` may have reached Telegram: the row ends ``unknown`` and is never sent again
+(at most once wins over a duplicate).
 
 After downtime an item found within the grace period is still sent; a later one is recorded
 as ``missed``. Automatic reminders wait for the end of the recipient's quiet hours and are
@@ -15,7 +19,7 @@ FuA requests awaiting a decision ignore muting (they are work, not a nudge).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -61,6 +65,7 @@ class Due:
     send_at: datetime
     missed: bool
     occurrence: datetime | None = None  # the meeting's start, for meeting reminders
+    retake: bool = False  # claimed by an earlier run that died before sending it
 
     @property
     def key(self) -> DeliveryKey:
@@ -114,8 +119,36 @@ async def due(session: AsyncSession, now: datetime, policy: ReminderPolicy) -> l
                              send_at, missed=too_late or now - send_at > policy.grace,
                              occurrence=candidate.occurrence))
     items += await _digests(session, since, now, policy)
-    claimed = await repo.claimed_since(since)
-    return [item for item in items if item.key not in claimed]
+    ledger = await repo.ledger_since(since)
+    found: list[Due] = []
+    for item in items:
+        entry = ledger.pop(item.key, None)
+        if entry is None:
+            found.append(item)
+        elif _abandoned(entry, now):
+            found.append(replace(item, retake=True))
+    # A personal reminder moved on to its next time with its claim, so the rules above no
+    # longer find one whose run died before sending it: the ledger row says what it was.
+    found += [Due(PERSONAL, subject, due_at, user_id, due_at,
+                  missed=now - due_at > policy.grace, retake=True)
+              for (kind, subject, due_at, user_id), entry in ledger.items()
+              if kind == PERSONAL and _abandoned(entry, now)]
+    return found
+
+
+def _abandoned(entry: tuple[str, datetime], now: datetime) -> bool:
+    """A row still ``claimed`` (never reached ``sending``) by an earlier run.
+
+    Why "claimed before this run's ``now``" is a safe lease: the scheduler runs only on the
+    leader, and ``now`` is read after the leader lock was confirmed, so a run that claimed
+    earlier has died or been superseded. Should it still be alive (a leader that lost its lock
+    mid-run, the takeover run overlapping the repeating job), it cannot send the row either:
+    :func:`claim` (retaking) moves ``claimed_at`` to this run's ``now``, and :func:`sending`
+    marks a row only while ``claimed_at`` is still the marking run's own ``now`` — a
+    compare-and-set, so exactly one of the two sends.
+    """
+    status, claimed_at = entry
+    return status == "claimed" and claimed_at < now
 
 
 async def _digests(
@@ -247,15 +280,22 @@ async def claim(
     """Enter ``item`` in the ledger: ``send`` it now, or it is recorded as ``missed``, or it
     was ``taken`` already (another run, another instance, a deleted reminder).
 
-    A personal reminder moves on to its next time in the same transaction.
+    A personal reminder moves on to its next time in the same transaction (a retaken one
+    moved on with its first claim). The claim's ``claimed_at`` is ``now``: :func:`sending`
+    checks it is still this run's.
     """
+    repo = ReminderRepository(session)
+    status = "missed" if item.missed else "claimed"
+    if item.retake:
+        if not await repo.retake(item.key, status, now):
+            return "taken"
+        return "missed" if item.missed else "send"
     reminder: Reminder | None = None
     if item.kind == PERSONAL:
         reminder = await session.get(Reminder, item.subject_id)
         if reminder is None or reminder.done or reminder.next_at != item.due_at:
             return "taken"
-    status = "missed" if item.missed else "claimed"
-    if not await ReminderRepository(session).claim(item.key, status, now):
+    if not await repo.claim(item.key, status, now):
         return "taken"
     if reminder is not None:
         personal.advance(reminder, now=now, tz=policy.tz)
@@ -263,8 +303,20 @@ async def claim(
     return "missed" if item.missed else "send"
 
 
+async def sending(session: AsyncSession, item: Due, now: datetime) -> bool:
+    """Mark the item ``sending``; commit before the first Bot API call. False if a later run
+    took the claim over meanwhile: then this run must not send it."""
+    return await ReminderRepository(session).mark_sending(item.key, claimed_at=now)
+
+
 async def sent(session: AsyncSession, item: Due, now: datetime) -> None:
     await ReminderRepository(session).set_status(item.key, "sent", now)
+
+
+async def partly_sent(session: AsyncSession, item: Due, now: datetime) -> None:
+    """The first parts of a message in several parts went out, a later one did not: the item
+    is done (``partial``) and never sent again, which would repeat the parts that arrived."""
+    await ReminderRepository(session).set_status(item.key, "partial", now)
 
 
 async def failed(session: AsyncSession, item: Due, now: datetime, *, maybe_sent: bool) -> None:
@@ -274,7 +326,7 @@ async def failed(session: AsyncSession, item: Due, now: datetime, *, maybe_sent:
 
 
 async def release(session: AsyncSession, item: Due) -> None:
-    """It surely did not go out (no connection): forget the claim so a later run retries."""
+    """Nothing of it went out (no connection): forget the claim so a later run retries."""
     await ReminderRepository(session).release(item.key)
     if item.kind == PERSONAL:
         reminder = await session.get(Reminder, item.subject_id)
@@ -284,8 +336,10 @@ async def release(session: AsyncSession, item: Due) -> None:
 
 
 async def finish_run(session: AsyncSession, now: datetime) -> None:
-    """Remember this run and forget what no window will look at again."""
+    """Remember this run, settle what earlier runs left ``sending``, and forget what no
+    window will look at again."""
     repo = ReminderRepository(session)
     await repo.mark_run(RUN_NAME, now)
+    await repo.abandon_sending(claimed_before=now)
     # Fired reminders expire with the retention run (bot/services/reminders/personal_data.py).
     await repo.purge_deliveries(before=now - KEEP_DELIVERIES)
