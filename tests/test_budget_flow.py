@@ -368,6 +368,14 @@ async def _budget_records(sessions) -> tuple[list[tuple], int]:
     return requests, audited or 0
 
 
+async def _each_refused(bot, user, before, cases) -> None:
+    """Each bad text gets its answer and changes no request, amount or audit entry."""
+    for bad, expected in cases:
+        await user.send(bad)
+        assert expected in (await user.reply()).text, bad
+        assert await _budget_records(bot.sessions) == before
+
+
 async def test_bad_dates_and_an_empty_description_are_answered_and_save_nothing(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     await pia.send("/budget")
@@ -412,16 +420,13 @@ async def test_bad_amounts_when_approving_another_amount_change_nothing(bot):
     assert before[0] == [("FuA-2026-001", "pending", None, None, None)]
     await lea.tap("Anderen Betrag genehmigen", message=card)
     assert "Beantragt: 1.000,00" in (await lea.reply()).text
-    for bad, expected in (
+    await _each_refused(bot, lea, before, (
         ("ein paar hundert", "z. B. als 250 oder 1.250,50"),
         ("1.000,01", "höchstens den beantragten Betrag"),
         ("5000", "höchstens den beantragten Betrag"),
         ("0", "größer als null"),
         ("-200", "größer als null"),
-    ):
-        await lea.send(bad)
-        assert expected in (await lea.reply()).text, bad
-        assert await _budget_records(bot.sessions) == before
+    ))
     await lea.send("800")  # the dialogue went on
     assert "Genehmigt: 800,00" in (await lea.reply_with("Genehmigt:")).text
     told = await pia.reply()  # the requester heard of the approval only, nothing before it
@@ -441,16 +446,13 @@ async def test_bad_actual_costs_change_nothing_and_zero_may_be_typed(bot):
     bot.clock.advance(timedelta(days=22))  # after the activity on 15.12.
     await pia.tap("Tatsächliche Kosten melden")
     assert "Genehmigt: 1.000,00" in (await pia.reply()).text
-    for bad, expected in (
+    await _each_refused(bot, pia, before, (
         ("teuer", "z. B. als 250 oder 1.250,50"),
         ("-5", "Der Betrag darf nicht negativ sein."),
         ("-0,50 €", "Der Betrag darf nicht negativ sein."),
         ("1.000,01", "mehr als genehmigt"),
         ("12,345", "zwei Nachkommastellen"),
-    ):
-        await pia.send(bad)
-        assert expected in (await pia.reply()).text, bad
-        assert await _budget_records(bot.sessions) == before
+    ))
     await pia.send("0")  # typed like the button "did not take place"
     assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
     after = await _budget_records(bot.sessions)
