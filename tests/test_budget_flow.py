@@ -368,6 +368,18 @@ async def _budget_records(sessions) -> tuple[list[tuple], int]:
     return requests, audited or 0
 
 
+async def _approved_request(bot):
+    """Pia's request of 1.000 € for 15.12., approved by Lea; and the records as they are."""
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia, amount="1000")
+    await lea.reply()
+    await lea.tap("Genehmigen")
+    await lea.reply()
+    await pia.reply_with("wurde genehmigt")
+    return pia, lea, await _budget_records(bot.sessions)
+
+
 async def _each_refused(bot, user, before, cases) -> None:
     """Each bad text gets its answer and changes no request, amount or audit entry."""
     for bad, expected in cases:
@@ -434,14 +446,7 @@ async def test_bad_amounts_when_approving_another_amount_change_nothing(bot):
 
 
 async def test_bad_actual_costs_change_nothing_and_zero_may_be_typed(bot):
-    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    lea = await bot.member("Lea", Role.LEAD, region="nord")
-    await _send_request(pia, amount="1000")
-    await lea.reply()
-    await lea.tap("Genehmigen")
-    await lea.reply()
-    await pia.reply_with("wurde genehmigt")
-    before = await _budget_records(bot.sessions)
+    pia, lea, before = await _approved_request(bot)
     assert before[0] == [("FuA-2026-001", "approved", 100_000, None, lea.user_id)]
     bot.clock.advance(timedelta(days=22))  # after the activity on 15.12.
     await pia.tap("Tatsächliche Kosten melden")
@@ -514,14 +519,7 @@ async def test_every_leads_copy_names_who_approved_and_when_in_the_readers_langu
 
 
 async def test_before_the_planned_day_only_a_cancellation_can_be_reported(bot):
-    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    lea = await bot.member("Lea", Role.LEAD, region="nord")
-    await _send_request(pia, amount="1000")
-    await lea.reply()
-    await lea.tap("Genehmigen")
-    await lea.reply()
-    await pia.reply_with("wurde genehmigt")
-    before = await _budget_records(bot.sessions)
+    pia, _lea, before = await _approved_request(bot)
     await pia.tap("Tatsächliche Kosten melden")
     await pia.reply()
     await pia.send("400")

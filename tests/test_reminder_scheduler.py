@@ -243,13 +243,19 @@ async def test_a_claim_taken_over_by_a_later_run_is_sent_by_that_run_only(
             Delivery.kind == "personal"))).all() == ["sent"]
 
 
-async def test_a_claim_marked_sending_is_never_taken_up_again(session, clock, policy):
+async def _claimed_reminder(session, clock, policy):
+    """Pia's reminder for 09:00, due and claimed by a run at 09:00 (not yet committed)."""
     pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
     await remind(session, clock, pia, "morgen 9:00 Akten")
     clock.set(berlin(2026, 11, 25, 9, 0))
     [item] = [i for i in await scheduler.due(session, clock.now(), policy)
               if i.kind == "personal"]
     assert await scheduler.claim(session, item, now=clock.now(), policy=policy) == "send"
+    return pia, item
+
+
+async def test_a_claim_marked_sending_is_never_taken_up_again(session, clock, policy):
+    pia, item = await _claimed_reminder(session, clock, policy)
     assert await scheduler.sending(session, item, clock.now())
     await session.commit()  # and the process dies in the Bot API call
     clock.advance(timedelta(minutes=1))
@@ -259,12 +265,7 @@ async def test_a_claim_marked_sending_is_never_taken_up_again(session, clock, po
 
 
 async def test_a_claim_left_past_the_grace_period_is_recorded_missed(session, clock, policy):
-    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
-    await remind(session, clock, pia, "morgen 9:00 Akten")
-    clock.set(berlin(2026, 11, 25, 9, 0))
-    [item] = [i for i in await scheduler.due(session, clock.now(), policy)
-              if i.kind == "personal"]
-    assert await scheduler.claim(session, item, now=clock.now(), policy=policy) == "send"
+    pia, _item = await _claimed_reminder(session, clock, policy)
     await session.commit()  # the process dies; the bot is down for three hours
     clock.advance(timedelta(hours=3))
     assert ("personal", pia.id) not in await tick(session, clock, policy)
