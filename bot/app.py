@@ -64,6 +64,9 @@ SENDER_LOCK_NAMESPACE = 7_402_002
 _SENDER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :key)")
 ConversationKey = tuple[int | str, ...]
 HTTP_CONNECTIONS = 256  # PTB's default for the bot's calls (getUpdates has its own connection)
+# Just under Telegram's 30 messages/s: at exactly 30 the network's jitter makes some sends
+# arrive early, and each such 429 stalls the sender for a whole second (retry_after ≥ 1).
+MESSAGES_PER_SECOND = 29
 
 
 @dataclass
@@ -302,7 +305,7 @@ def build_application(
     builder = builder.request(RetryingRequest(
         request or HTTPXRequest(connection_pool_size=HTTP_CONNECTIONS)))
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=MESSAGES_PER_SECOND, max_retries=5))
     application = cast(BotApplication, builder.build())
     application.bot_data["state"] = state
     application.bot_data[LEADER_KEY] = LeaderElection(
