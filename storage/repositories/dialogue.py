@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, literal, null, select, tuple_, union_all
+from sqlalchemy import bindparam, delete, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,14 @@ DataModel = type[DialogueUserData] | type[DialogueChatData]
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+# Read at every update: built once (see ``user_dialogue``).
+_USER_DATA = select(literal("data"), null(), null(), DialogueUserData.data).where(
+    DialogueUserData.telegram_user_id == bindparam("user_id"))
+_USER_DIALOGUE = union_all(_USER_DATA, select(
+    literal("state"), DialogueState.name, DialogueState.key, DialogueState.state,
+).where(tuple_(DialogueState.name, DialogueState.key).in_(bindparam("pairs", expanding=True))))
 
 
 class DialogueRepository:
@@ -37,17 +45,15 @@ class DialogueRepository:
     ) -> tuple[dict[str, Any] | None, dict[tuple[str, str], Any]]:
         """A user's ``user_data`` and the states of the given (handler name, key) pairs, in
         one statement: every update of a dialogue reads both."""
-        data_row = select(literal("data"), null(), null(), DialogueUserData.data).where(
-            DialogueUserData.telegram_user_id == telegram_user_id)
         wanted = list(pairs)
-        statement: Any = data_row
-        if wanted:
-            statement = union_all(data_row, select(
-                literal("state"), DialogueState.name, DialogueState.key, DialogueState.state,
-            ).where(tuple_(DialogueState.name, DialogueState.key).in_(wanted)))
+        statement = _USER_DIALOGUE if wanted else _USER_DATA
         data: dict[str, Any] | None = None
         states: dict[tuple[str, str], Any] = {}
-        for kind, name, key, value in (await self.session.execute(statement)).all():
+        params: dict[str, Any] = {"user_id": telegram_user_id}
+        if wanted:
+            params["pairs"] = wanted
+        rows = await self.session.execute(statement, params)
+        for kind, name, key, value in rows.all():
             if kind == "data":
                 data = dict(value)
             else:

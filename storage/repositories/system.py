@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,19 +23,33 @@ async def claim_once(session: AsyncSession, key: str, at: datetime) -> bool:
     return await insert_unless_present(session, OneShot, key=key, at=at)
 
 
+# Run at every update: built once per dialect.
+_CLAIM_UPDATE = {
+    name: insert(ProcessedUpdate).values(update_id=bindparam("update_id"),
+                                         processed_at=bindparam("at"))
+    .on_conflict_do_nothing().execution_options(dml_strategy="raw")  # a Core insert
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 async def claim_update(session: AsyncSession, update_id: int, at: datetime) -> bool:
     """Record ``update_id`` as processed inside the current transaction; False if it was
     (or is being) processed already. On PostgreSQL a second instance handed the same update
     waits here until the first commits, so its handlers never run at all."""
-    return await insert_unless_present(session, ProcessedUpdate, update_id=update_id,
-                                       processed_at=at)
+    statement = _CLAIM_UPDATE[_dialect(session)]
+    result = await session.execute(statement, {"update_id": update_id, "at": at})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def insert_unless_present(session: AsyncSession, model: type[Base], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
     statement = insert(model).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return "postgresql" if session.bind is not None and \
+        session.bind.dialect.name == "postgresql" else "sqlite"
 
