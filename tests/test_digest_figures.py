@@ -20,6 +20,7 @@ from storage.models import (
     HourEntry,
     Meeting,
     MeetingAttendance,
+    MeetingInvitee,
     Region,
     RequestState,
     Role,
@@ -210,6 +211,12 @@ async def test_next_meetings_with_expected_attendance(session):
         MeetingAttendance(meeting_id=meeting.id, starts_at=tuesday + timedelta(days=7),
                           user_id=team[2].id, coming=True, answered_at=monday),  # next week
     ])
+    # Lena invites Pia by name: no region's meeting, so only the all-regions digest has it.
+    chosen = Meeting(title="AG Ressourcenkarte", starts_at=tuesday + timedelta(hours=5),
+                     created_by_user_id=lena.id)
+    session.add(chosen)
+    await session.flush()
+    session.add(MeetingInvitee(meeting_id=chosen.id, user_id=team[0].id))
     await session.commit()
     digest = await digest_of(session, lena, monday)
     outlook = {(m.meeting.key, m.starts_at): (m.coming, m.not_coming, m.open)
@@ -218,7 +225,8 @@ async def test_next_meetings_with_expected_attendance(session):
                        ("nord-b-beratung", berlin(2026, 11, 24, 13)): (0, 0, 0)}
     everything = await digest_of(session, ada, monday)
     assert {m.meeting.key for m in everything.meetings} == {
-        "nord-a-beratung", "nord-b-beratung", "sued-a-beratung", "sued-b-beratung"}
+        "nord-a-beratung", "nord-b-beratung", "sued-a-beratung", "sued-b-beratung", None}
+    assert "AG Ressourcenkarte" in {m.meeting.title for m in everything.meetings}
 
 
 async def test_open_questions_and_new_members_of_the_region(session):

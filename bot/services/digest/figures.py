@@ -182,6 +182,16 @@ def meeting_region(meeting: Meeting) -> int | None:
     return meeting.team.region_id if meeting.team is not None else meeting.region_id
 
 
+def _in_scope(meeting: Meeting, scope: Scope) -> bool:
+    """A region's meetings and organisation-wide ones; a meeting of people chosen by name
+    is no region's business, so only the all-regions digest shows it (as ``/meetings``
+    shows it to the organiser, the chosen people and the administrators)."""
+    region = meeting_region(meeting)
+    if region is None:
+        return not meeting.invitees or scope.region_ids is None
+    return scope.includes(region)
+
+
 async def _meetings(
     session: AsyncSession, repo: DigestRepository, scope: Scope, now: datetime, tz: tzinfo
 ) -> list[MeetingOutlook]:
@@ -191,8 +201,7 @@ async def _meetings(
     found = sorted(
         ((meeting, start)
          for meeting in await ReminderRepository(session).scheduled_meetings()
-         if meeting_region(meeting) is None or scope.includes(meeting_region(meeting))
-         for start in occurrences_of(meeting, tz, now, end)),
+         if _in_scope(meeting, scope) for start in occurrences_of(meeting, tz, now, end)),
         key=lambda item: (item[1], item[0].title),
     )
     if not found:
