@@ -305,7 +305,8 @@ def build_application(
     builder = builder.request(RetryingRequest(
         request or HTTPXRequest(connection_pool_size=HTTP_CONNECTIONS)))
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=MESSAGES_PER_SECOND, max_retries=5))
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=MESSAGES_PER_SECOND, max_retries=5))
     application = cast(BotApplication, builder.build())
     application.bot_data["state"] = state
     application.bot_data[LEADER_KEY] = LeaderElection(
