@@ -170,9 +170,11 @@ class BotApplication(Application):  # type: ignore[type-arg]
                     await scope.roll_back()
                 await scope.commit_at_end()
             except IntegrityError:
-                # Another instance committed the same update first; its effects stand.
+                # The update id is claimed without conflict; this is the handler's own data.
                 await session.rollback()
-                log.info("update %s was processed concurrently; discarded", update.update_id)
+                log.exception("update %s could not be committed; nothing of it was kept",
+                              update.update_id)
+                metrics.UPDATE_ERRORS.inc()
         return True
 
     async def _load_conversations(self, update: Update) -> None:
@@ -196,15 +198,13 @@ class BotApplication(Application):  # type: ignore[type-arg]
             scope.failed = True
 
     async def _save_dialogue_data(self, update: Update) -> None:
-        """Write the sender's user and chat data into the update's transaction now, for a
+        """Write the sender's dialogue data into the update's transaction now, for a
         handler that commits before the update's end (see ``UpdateScope.commit``)."""
         if self.persistence is None:
             return
-        user, chat = update.effective_user, update.effective_chat
+        user = update.effective_user
         if user is not None and user.id in self.user_data:
             await self.persistence.update_user_data(user.id, self.user_data[user.id])
-        if chat is not None and chat.id in self.chat_data:
-            await self.persistence.update_chat_data(chat.id, self.chat_data[chat.id])
 
     def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
         return [handler for group in self.handlers.values() for handler in group

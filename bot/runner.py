@@ -10,7 +10,7 @@ import signal
 from collections.abc import Awaitable
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.app import BotApplication, build_application
 from bot.clock import SystemClock
@@ -53,6 +53,10 @@ async def prepare_database(settings: Settings) -> None:
                                   now=now, source="start-up")
         finally:
             await engine.dispose()
+    except IntegrityError as exc:  # the database works; the file's data breaks a constraint
+        first = str(exc.orig).splitlines()[0][:160] if exc.orig else ""
+        raise SettingsError(f"ORG_FILE: {settings.org_file}: the database refuses its data "
+                            f"({first})") from None
     except DATABASE_ERRORS as exc:
         raise SettingsError(database_problem(exc)) from None
     if report.changed:

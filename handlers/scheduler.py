@@ -88,16 +88,21 @@ async def run_scheduler(application: Application) -> Counter[str]:  # type: igno
                           item.user_id)
             metrics.UPDATE_ERRORS.inc()
             continue
-        async with state.sessions() as session:
-            outcome = await _claim_and_send(application.bot, session, state.i18n, item,
-                                            policy, now, prepared)
+        try:
+            async with state.sessions() as session:
+                outcome = await _claim_and_send(application.bot, session, state.i18n, item,
+                                                policy, now, prepared)
+        except Exception:  # one item's failure must not hold up the others
+            log.exception("%s for user %s failed after its claim", item.kind, item.user_id)
+            metrics.UPDATE_ERRORS.inc()
+            continue
         if outcome == "missed":
             report["missed"] += 1
         elif outcome == "sent":
             report[item.kind] += 1
             if item.kind != scheduler.DIGEST:
                 metrics.REMINDERS_SENT.inc()
-        if item.kind == scheduler.DIGEST and outcome not in ("taken", "retry"):
+        if item.kind == scheduler.DIGEST and outcome not in ("taken", "retry", "missed"):
             metrics.DIGESTS_PENDING.dec()
     async with state.sessions() as session:
         await scheduler.finish_run(session, now)
@@ -217,7 +222,8 @@ async def _send(bot: Bot, item: Due, outgoing: _Outgoing) -> tuple[str, list[Mes
         if messages:
             outcome = "partial"  # sending it again would repeat what arrived
         log.warning("%s reminder to user %s not sent (%s: %s): %s", item.kind, item.user_id,
-                    type(exc).__name__, exc, outcome)
+                    type(exc).__name__, exc, outcome,
+                    exc_info=not isinstance(exc, TelegramError))  # a bug: its traceback
         return outcome, messages
     return "sent", messages
 

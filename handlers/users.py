@@ -146,7 +146,7 @@ async def _card(update: Update, context: BotContext, user: User, notice: str = "
         lines.append(t("Active"))
         buttons = [(t("Deactivate"), _data("off", user.id)),
                    (t("Change role"), _data("role", user.id))]
-        if user.role != Role.ADMIN:
+        if users.may_join_steering_group(user):
             steering = [(t("Remove from the steering group"), _data("sg", user.id, 0))
                          if user.steering_group else
                          (t("Add to the steering group"), _data("sg", user.id, 1))]

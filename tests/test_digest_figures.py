@@ -6,7 +6,7 @@ import itertools
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.services import access
 from bot.services.digest import figures
@@ -227,6 +227,12 @@ async def test_next_meetings_with_expected_attendance(session):
     assert {m.meeting.key for m in everything.meetings} == {
         "nord-a-beratung", "nord-b-beratung", "sued-a-beratung", "sued-b-beratung", None}
     assert "AG Ressourcenkarte" in {m.meeting.title for m in everything.meetings}
+    # Pia is erased (her invitation goes with her): the meeting stays Lena's own business.
+    await session.execute(delete(MeetingInvitee))
+    await session.commit()
+    session.expire(chosen, ["invitees"])
+    assert "AG Ressourcenkarte" not in {
+        m.meeting.title for m in (await digest_of(session, lena, monday)).meetings}
 
 
 async def test_open_questions_and_new_members_of_the_region(session):

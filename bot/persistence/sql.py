@@ -4,9 +4,10 @@ PTB's persistence model is one process: it loads everything at start-up and writ
 back every ``update_interval`` seconds. With several instances behind a load balancer that
 loses dialogues (the next update of a conversation may reach the other instance). So here:
 
-* ``user_data`` and ``chat_data`` are read per update through PTB's documented hooks
-  :meth:`refresh_user_data` / :meth:`refresh_chat_data`, which PTB calls before the first
-  handler that matches an update (our gate matches every one);
+* ``user_data`` is read per update through PTB's documented hook :meth:`refresh_user_data`,
+  which PTB calls before the first handler that matches an update (our gate matches every
+  one). ``chat_data`` is not kept: no feature uses it, and in a private chat it would be the
+  user's own data a second time;
 * conversation states are read per update by :meth:`refresh_dialogue`, which
   :class:`bot.app.BotApplication` calls before PTB picks a handler, in the same statement as
   the sender's ``user_data`` (which PTB's hook then takes from there). PTB has no such hook (see

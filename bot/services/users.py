@@ -180,6 +180,11 @@ async def change_role(
     return user
 
 
+def may_join_steering_group(user: User) -> bool:
+    """Administrators see every region already; the flag is for leads and team members."""
+    return user.active and user.role != Role.ADMIN
+
+
 async def set_steering_group(
     session: AsyncSession, *, actor: User | None, user_id: int | None, member: bool,
     now: datetime,
@@ -189,7 +194,7 @@ async def set_steering_group(
     user = await _target(session, actor, user_id)
     if not user.active:
         raise Conflict(N_("Please reactivate this person first."))
-    if user.role == Role.ADMIN:
+    if not may_join_steering_group(user):
         raise Conflict(N_("Administrators see every region already. Nothing was changed."))
     if user.steering_group == member:
         raise Conflict(N_("Nothing was changed: this is already so."))

@@ -52,4 +52,3 @@ async def insert_unless_present(session: AsyncSession, model: type[Base], **valu
 def _dialect(session: AsyncSession) -> str:
     return "postgresql" if session.bind is not None and \
         session.bind.dialect.name == "postgresql" else "sqlite"
-

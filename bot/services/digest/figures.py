@@ -18,7 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.digest.schedule import require_recipient, sees_every_region
 from bot.services.hours import HoursPolicy, Week
-from bot.services.reminders.meetings import Audience, Person, occurrences_of
+from bot.services.reminders.meetings import (
+    Audience,
+    Person,
+    chosen_people_only,
+    occurrences_of,
+)
 from storage.models import HourCategory, Meeting, Region, Team, User
 from storage.repositories.budget import BudgetRepository, BudgetSums
 from storage.repositories.digest import (
@@ -188,7 +193,7 @@ def _in_scope(meeting: Meeting, scope: Scope) -> bool:
     shows it to the organiser, the chosen people and the administrators)."""
     region = meeting_region(meeting)
     if region is None:
-        return not meeting.invitees or scope.region_ids is None
+        return not chosen_people_only(meeting) or scope.region_ids is None
     return scope.includes(region)
 
 

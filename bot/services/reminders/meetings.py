@@ -128,9 +128,16 @@ def oversees(user: User, meeting: Meeting) -> bool:
     if user.role != Role.LEAD:
         return False
     region_id = meeting.region_id or (meeting.team.region_id if meeting.team else None)
-    if region_id is None and meeting.invitees:
-        return False  # chosen people: no region's business, only the organiser's
+    if region_id is None and chosen_people_only(meeting):
+        return False  # no region's business, only the organiser's
     return region_id is None or region_id == user.region_id
+
+
+def chosen_people_only(meeting: Meeting) -> bool:
+    """A meeting of people chosen by name: no team, region or roles. Read from the meeting
+    itself, not from its invitees, so it stays private after they were erased."""
+    return (meeting.team_id is None and meeting.region_id is None
+            and not (meeting.audience or {}).get("roles"))
 
 
 async def participants(session: AsyncSession, meeting: Meeting) -> list[User]:
