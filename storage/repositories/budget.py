@@ -8,11 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.db import insert_for
 from storage.models import (
     AuditEntry,
     Budget,
@@ -67,13 +66,6 @@ def _sum_where(state: RequestState, column: Any) -> ColumnElement[int]:
 class BudgetRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    @property
-    def _insert(self) -> Any:
-        bind = self.session.bind
-        return pg_insert if bind is not None and bind.dialect.name == "postgresql" else (
-            sqlite_insert
-        )
 
     async def budget(self, region_id: int, year: int) -> Budget | None:
         return await self.session.scalar(
@@ -149,7 +141,7 @@ class BudgetRepository:
     async def next_number(self, year: int) -> int:
         """The next request number of ``year``; the counter row stays locked until commit."""
         statement = (
-            self._insert(BudgetCounter)
+            insert_for(self.session)(BudgetCounter)
             .values(year=year, last_number=1)
             .on_conflict_do_update(
                 index_elements=[BudgetCounter.year],

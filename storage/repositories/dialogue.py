@@ -7,18 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, literal, null, select, tuple_, union_all
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import DialogueChatData, DialogueState, DialogueUserData
 
 DataModel = type[DialogueUserData] | type[DialogueChatData]
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 # Read at every update: built once (see ``user_dialogue``).
@@ -68,7 +62,7 @@ class DialogueRepository:
             await self.drop_data(model, owner_id)
             return
         column = _owner_column(model)
-        statement = _insert(self.session)(model).values(
+        statement = insert_for(self.session)(model).values(
             {column.name: owner_id, "data": data, "updated_at": at})
         await self.session.execute(statement.on_conflict_do_update(
             index_elements=[column.name], set_={"data": data, "updated_at": at}))
@@ -89,7 +83,7 @@ class DialogueRepository:
             await self.session.execute(delete(DialogueState).where(
                 DialogueState.name == name, DialogueState.key == key))
             return
-        statement = _insert(self.session)(DialogueState).values(
+        statement = insert_for(self.session)(DialogueState).values(
             name=name, key=key, state=state, updated_at=at)
         await self.session.execute(statement.on_conflict_do_update(
             index_elements=["name", "key"], set_={"state": state, "updated_at": at}))

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.db import insert_for
 from storage.models import (
     FaqChatEntry,
     FaqFeedback,
@@ -61,11 +60,7 @@ class FaqRepository:
         self, *, user_id: int, entry_key: str, helpful: bool, question_id: int, at: datetime
     ) -> bool:
         """Store a rating; False if this user has rated this entry before (nothing changes)."""
-        bind = self.session.bind
-        insert = pg_insert if bind is not None and bind.dialect.name == "postgresql" else (
-            sqlite_insert
-        )
-        statement = insert(FaqFeedback).values(
+        statement = insert_for(self.session)(FaqFeedback).values(
             user_id=user_id, entry_key=entry_key, helpful=helpful, question_id=question_id, at=at,
         ).on_conflict_do_nothing()
         result = await self.session.execute(statement)

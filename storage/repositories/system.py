@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_of, insert_for
 from storage.models import OneShot, ProcessedUpdate
 from storage.models.base import Base
 
@@ -36,19 +37,13 @@ async def claim_update(session: AsyncSession, update_id: int, at: datetime) -> b
     """Record ``update_id`` as processed inside the current transaction; False if it was
     (or is being) processed already. On PostgreSQL a second instance handed the same update
     waits here until the first commits, so its handlers never run at all."""
-    statement = _CLAIM_UPDATE[_dialect(session)]
+    statement = _CLAIM_UPDATE[dialect_of(session)]
     result = await session.execute(statement, {"update_id": update_id, "at": at})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def insert_unless_present(session: AsyncSession, model: type[Base], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing()
+    statement = insert_for(session)(model).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _dialect(session: AsyncSession) -> str:
-    return "postgresql" if session.bind is not None and \
-        session.bind.dialect.name == "postgresql" else "sqlite"
