@@ -17,6 +17,7 @@ from bot import callbacks
 from bot.errors import N_
 from bot.i18n import Translator
 from bot.services.contacts import ProviderDetails, TeamGroup, parse_phone, vcard
+from bot.services.contacts.team import held_seat
 from handlers.common import keyboard
 from storage.models import Provider, ProviderContact, Team
 
@@ -166,8 +167,8 @@ def _person_line(t: Translator, contact: ProviderContact) -> str:
     line = "👤 " + html.escape(contact.name)
     if contact.function:
         line += " – " + html.escape(contact.function)
-    seat = contact.seat
-    if seat is not None and seat.team.active and seat.provider_id == contact.provider_id:
+    seat = held_seat(contact)
+    if seat is not None:
         line += " · " + t("Seat in {team}: {seat}").format(
             team=html.escape(seat.team.name), seat=html.escape(seat_name(t, seat.kind)))
     return line

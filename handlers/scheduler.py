@@ -180,7 +180,6 @@ async def _claim_and_send(
     return outcome
 
 
-Part = Callable[[Bot], Awaitable[Message]]
 After = Callable[[AsyncSession, list[Message]], Awaitable[None]]
 
 
@@ -189,7 +188,7 @@ class _Outgoing:
     """What one item sends, ready to go: its messages in order, and what to record once they
     (or the first of them) went out."""
 
-    parts: list[Part]
+    parts: list[digest.Part]
     after: After | None = None
 
 

@@ -38,6 +38,15 @@ async def visible_teams(session: AsyncSession, user: User) -> list[Team]:
     return sorted((m.team for m in user.memberships if m.team.active), key=lambda t: t.key)
 
 
+def held_seat(contact: ProviderContact) -> TeamSeat | None:
+    """The team seat the contact really holds: one of their own provider's, in an active
+    team (a seat that changed hands drops its old holder)."""
+    seat = contact.seat
+    if seat is not None and seat.team.active and seat.provider_id == contact.provider_id:
+        return seat
+    return None
+
+
 async def team_page(session: AsyncSession, user: User, team_id: int | None) -> TeamPage:
     repo = DirectoryRepository(session)
     team = await repo.team(team_id) if team_id is not None else None
