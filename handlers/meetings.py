@@ -298,10 +298,7 @@ async def toggle_person(update: Update, context: BotContext) -> int:
 
 async def people_done(update: Update, context: BotContext) -> int:
     await answer(update)
-    draft = _draft(context)
-    if not draft.user_ids:
-        raise InvalidInput(N_("Please choose at least one person."))
-    draft.team_id = draft.region_id = None
+    meetings.check_people(_draft(context))
     return await _ask_duration(update, context)
 
 

@@ -287,6 +287,13 @@ async def toggle_person(
     draft.team_id = draft.region_id = None
 
 
+def check_people(draft: MeetingDraft) -> None:
+    """The people chosen by name are the audience: at least one of them."""
+    if not draft.user_ids:
+        raise InvalidInput(N_("Please choose at least one person."))
+    draft.team_id = draft.region_id = None
+
+
 async def chosen_people(session: AsyncSession, draft: MeetingDraft) -> list[User]:
     found = await ReminderRepository(session).users(draft.user_ids)
     return sorted(found.values(), key=lambda p: (p.display_name.lower(), p.id))
