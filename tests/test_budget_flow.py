@@ -19,12 +19,17 @@ async def _request(sessions, number: str) -> BudgetRequest:
         return request
 
 
-async def _send_request(user, amount="1.250,50", title="Stadtteilfest Harksheide",
-                        description="Getränke und Spiele", day="15.12."):
+async def _open_new_request(user):
+    """/budget → New request: the dialogue's first question (the team or the amount)."""
     await user.send("/budget")
     await user.reply()
     await user.tap("Neuer Antrag")
-    await user.reply()
+    return await user.reply()
+
+
+async def _send_request(user, amount="1.250,50", title="Stadtteilfest Harksheide",
+                        description="Getränke und Spiele", day="15.12."):
+    await _open_new_request(user)
     for text in (amount, title, description, day):
         await user.send(text)
         await user.reply()
@@ -77,10 +82,7 @@ async def test_request_goes_to_the_lead_and_back(bot):
 
 async def test_bad_inputs_are_answered_and_the_dialogue_goes_on(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    await pia.send("/budget")
-    await pia.reply()
-    await pia.tap("Neuer Antrag")
-    await pia.reply()
+    await _open_new_request(pia)
     for bad, expected in (
         ("0", "größer als null"),
         ("-5", "größer als null"),
@@ -390,10 +392,7 @@ async def _each_refused(bot, user, before, cases) -> None:
 
 async def test_bad_dates_and_an_empty_description_are_answered_and_save_nothing(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
-    await pia.send("/budget")
-    await pia.reply()
-    await pia.tap("Neuer Antrag")
-    await pia.reply()
+    await _open_new_request(pia)
     await pia.send("250")
     await pia.reply()
     await pia.send("Stadtteilfest")
@@ -470,10 +469,7 @@ async def test_a_member_of_two_teams_chooses_the_team(bot):
     leo = await bot.member("Leo", Role.LEAD, region="sued")
     async with bot.sessions() as session:
         nord_b = await OrgRepository(session).team_by_key("nord-b")
-    await ina.send("/budget")
-    await ina.reply()
-    await ina.tap("Neuer Antrag")
-    choice = await ina.reply()
+    choice = await _open_new_request(ina)
     assert "Für welches Team ist der Antrag?" in choice.text
     assert choice.button_labels[:2] == [
         "Sozialraumteam Nord A", "Sozialraumteam Süd B"]
