@@ -240,7 +240,7 @@ async def _backup(settings: Settings, args: argparse.Namespace) -> int:
             "backup --out is for SQLite; back up PostgreSQL with its own tool, e.g.\n"
             f"  pg_dump --format=custom --file={args.out} "
             f"'{plain.render_as_string(hide_password=True)}'\n"
-            "(see the README, Operations: Backup and restore)")
+            "(see docs/operations.md, Backup and restore)")
     try:
         result = backup_sqlite(Path(url.database or ""), args.out)
     except BackupError as exc:

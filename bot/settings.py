@@ -1,6 +1,6 @@
 """Configuration from the environment and an optional ``.env`` file.
 
-Every setting is listed in the README's configuration table; keep both in step.
+Every setting is listed in the settings table of docs/configuration.md; keep both in step.
 A missing or malformed value stops start-up with one line naming the variable
 (:class:`SettingsError`), never with a traceback.
 """

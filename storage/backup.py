@@ -1,6 +1,7 @@
 """Backups of a SQLite database with SQLite's online backup API (safe while the bot runs).
 
-PostgreSQL is backed up with its own tools (``pg_dump``), see the README's "Operations".
+PostgreSQL is backed up with its own tools (``pg_dump``), see docs/operations.md, "Backup and
+restore".
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Sizes of the reliability tests: small in ``make test``, long in ``make soak``.
 
-``make soak`` sets ``RELIABILITY_SOAK=1``; the README's "Reliability" section quotes these
+``make soak`` sets ``RELIABILITY_SOAK=1``; docs/reliability.md quotes these
 numbers. ``make test`` uses a fixed seed for the random choices (fault draws, kill moments);
 a soak draws a new one (printed), and ``RELIABILITY_SEED=N`` replays one.
 """

@@ -1,4 +1,4 @@
-"""Backup and restore, done exactly as the README's "Operations" section tells the operator."""
+"""Backup and restore, done exactly as docs/operations.md tells the operator."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_backup_and_restore_of_sqlite(live, tmp_path):
     # Work goes on after the backup …
     run("invite", "--role", "admin", env=env, cwd=tmp_path)
     assert _invitations(database) == 2
-    # … then the restore, step by step as in the README (with the bot stopped):
+    # … then the restore, step by step as in docs/operations.md (with the bot stopped):
     shutil.copyfile(copy, database)                                      # install -m 0600 …
     for leftover in ("-wal", "-shm"):                                    # rm -f …-wal …-shm
         Path(f"{database}{leftover}").unlink(missing_ok=True)
@@ -75,7 +75,7 @@ def test_backup_refuses_clearly(tmp_path):
 @pytest.mark.skipif(not PG_URL or not shutil.which("pg_dump"),
                     reason="needs PostgreSQL (TEST_DATABASE_URL) and its client tools")
 async def test_pg_dump_and_pg_restore_as_documented(tmp_path):
-    """The README's PostgreSQL commands, run against throwaway databases."""
+    """The PostgreSQL commands of docs/operations.md, run against throwaway databases."""
     async with scratch_databases(2) as (source, target):
         env = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_BOT_USERNAME": "norderstedt_bot",
                "DATABASE_URL": source}

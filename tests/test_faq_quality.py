@@ -1,5 +1,5 @@
 """The FAQ's knowledge base is sound and its search stays good: floors a little below what
-``make bench`` measures (see README), so that accuracy cannot silently fall."""
+``make bench`` measures (see docs/performance.md), so that accuracy cannot silently fall."""
 
 from __future__ import annotations
 
