@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
+from telegram import User as TelegramUser
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import logs, metrics
 from bot.clock import Clock, SystemClock
-from bot.i18n import I18n
+from bot.i18n import I18n, Translator
 from bot.leader import BOT_DATA_KEY as LEADER_KEY
 from bot.leader import LeaderElection, election_of, run_leader_jobs
 from bot.persistence import SqlPersistence
@@ -45,10 +46,11 @@ from handlers.context import (
 )
 from handlers.errors import on_error
 from handlers.fallback import register_fallbacks
-from handlers.gate import register_gate
+from handlers.gate import register_gate, tell_to_slow_down
 from handlers.maintenance import register_maintenance
 from handlers.menu import publish_default_menus
 from storage.db import create_engine, create_session_factory
+from storage.models import User
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,8 @@ class AppState:
     org: OrgFile  # the validated organisation file: policies of the features
     # Called after each update is fully handled and committed (tests and the demo wait on it).
     update_hooks: list[UpdateHook] = field(default_factory=list)
-    # A flooding user is cut off before any database work, without slowing anyone else.
+    # A flooding user is cut off before any database work, without slowing anyone else
+    # (but for one read per burst: the notice to slow down is in their language).
     flood: KeyedRateLimiter = field(
         default_factory=lambda: KeyedRateLimiter(capacity=30, per_second=3)
     )
@@ -120,6 +123,8 @@ class BotApplication(Application):  # type: ignore[type-arg]
                     log.warning("update %s dropped: user %s is flooding",
                                 update.update_id, sender.id)
                     metrics.UPDATES_SKIPPED.labels(reason="flood").inc()
+                    if state.flood.tell_once(sender.id):
+                        await tell_to_slow_down(update, await _translator_of(state, sender))
                     return
                 if await self._process_in_scope(state, update):
                     kind, seconds = update_kind(update), time.perf_counter() - started
@@ -140,11 +145,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await _serialise_sender(session, update)
             tg_user = update.effective_user
             user = await UserRepository(session).by_telegram_id(tg_user.id) if tg_user else None
-            translator = (
-                state.i18n.get(user.locale)
-                if user is not None
-                else state.i18n.for_telegram(tg_user.language_code if tg_user else None)
-            )
+            translator = _translator(state, user, tg_user)
             scope = UpdateScope(
                 session=session,
                 t=translator,
@@ -209,6 +210,20 @@ class BotApplication(Application):  # type: ignore[type-arg]
     def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
         return [handler for group in self.handlers.values() for handler in group
                 if isinstance(handler, ConversationHandler) and handler.persistent]
+
+
+def _translator(state: AppState, user: User | None, tg_user: TelegramUser | None) -> Translator:
+    """The member's chosen language, else their Telegram app's, else the default."""
+    if user is not None:
+        return state.i18n.get(user.locale)
+    return state.i18n.for_telegram(tg_user.language_code if tg_user else None)
+
+
+async def _translator_of(state: AppState, tg_user: TelegramUser) -> Translator:
+    """The translator for a dropped update: one read, once per burst, outside any scope."""
+    async with state.sessions() as session:
+        user = await UserRepository(session).by_telegram_id(tg_user.id)
+    return _translator(state, user, tg_user)
 
 
 def update_kind(update: Update) -> str:

@@ -16,6 +16,7 @@ from time import monotonic
 class _Bucket:
     tokens: float
     updated: float
+    told: bool = False  # the holder was told of a refusal in this burst
 
 
 class KeyedRateLimiter:
@@ -43,10 +44,25 @@ class KeyedRateLimiter:
             bucket = self._buckets[key] = _Bucket(self.capacity, now)
         bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.per_second)
         bucket.updated = now
+        if bucket.tokens >= self.capacity:
+            bucket.told = False  # refilled completely: the burst is over
         if bucket.tokens >= cost:
             bucket.tokens -= cost
             return True
         return False
+
+    def tell_once(self, key: int) -> bool:
+        """Whether to tell ``key`` that :meth:`allow` just refused it: once per burst.
+
+        A burst lasts until the bucket has refilled completely, i.e. until the holder has
+        been quiet for ``capacity / per_second`` seconds; a sustained flood never lets it
+        refill, so it is told once however long it goes on.
+        """
+        bucket = self._buckets.get(key)
+        if bucket is None or bucket.told:
+            return False
+        bucket.told = True
+        return True
 
     def _forget_full(self, now: float) -> None:
         """Drop buckets that have refilled completely: they carry no information."""

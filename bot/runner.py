@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Awaitable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -129,11 +130,24 @@ async def _initialize(application: BotApplication, settings: Settings) -> None:
     try:
         await application.initialize()
     except InvalidToken:
-        raise SettingsError(f"TELEGRAM_BOT_TOKEN: the Bot API at {base} does not accept "
-                            "this token") from None
+        raise SettingsError(refused_token_message(base)) from None
     except NetworkError as exc:
         raise SettingsError(f"TELEGRAM_API_BASE_URL: cannot reach the Bot API at {base} "
                             f"({exc.message[:160]})") from None
+
+
+def refused_token_message(base: str) -> str:
+    """The one line for a token the Bot API refused, naming the URL when it is the likelier
+    cause: a base URL ending in /bot sends every call to /bot/bot<token>/…, which answers
+    404 – and PTB reports a 404 as a refused token.
+
+    Only a hint, not a validation that strips it: a proxy may serve the Bot API under a path
+    that really ends in /bot, and rewriting the operator's URL would then break it silently.
+    """
+    if urlsplit(base).path.rstrip("/").lower().endswith("/bot"):
+        return (f"TELEGRAM_API_BASE_URL: the Bot API at {base} refused the token; the URL "
+                "should not end in /bot – the bot adds /bot<token> itself")
+    return f"TELEGRAM_BOT_TOKEN: the Bot API at {base} does not accept this token"
 
 
 def settle_memory() -> None:

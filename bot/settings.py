@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     )
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org",
-        description="Bot API server; set it for a self-hosted server or the local simulator.",
+        description=("Bot API server, without /bot at the end; set it for a self-hosted server "
+                     "or the local simulator."),
     )
     database_url: str = Field(
         default="sqlite+aiosqlite:///data/sozialraum.db",

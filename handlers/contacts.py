@@ -84,7 +84,7 @@ async def _show_list(
         if first and len(result.hits) == 1:
             await _show_card(update, context, result.hits[0].key, back=None)
             return
-        items = [views.ListItem(hit.key, hit.label) for hit in result.hits]
+        items = views.search_items(t, result)
         heading = "<b>" + t.ngettext(
             "{count} provider matches “{query}”", "{count} providers match “{query}”",
             len(items)).format(count=len(items), query=html.escape(query)) + "</b>"

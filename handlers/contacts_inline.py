@@ -35,9 +35,11 @@ async def inline_search(update: Update, context: BotContext) -> None:
     assert inline is not None
     scope, t = context.scope, context.t
     query = contacts.clean_query(inline.query)
+    sections: dict[int, str] = {}  # provider → the heading of its section, if headed
     if query:
-        result = await contacts.search(scope.session, query)
-        ids = [hit.key for hit in result.hits]
+        items = views.search_items(t, await contacts.search(scope.session, query))
+        ids = [item.provider_id for item in items]
+        sections = {item.provider_id: item.group for item in items if item.group}
     else:
         ids = list(dict.fromkeys(
             pid for group in await contacts.by_team(scope.session) for pid, _ in group.providers))
@@ -46,7 +48,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
     results: list[InlineQueryResult] = []
     used = 0
     for details in await contacts.providers_details(scope.session, page):
-        provider_results = _results_for(context, details)
+        provider_results = _results_for(context, details, sections.get(details.provider.id))
         if results and len(results) + len(provider_results) > InlineQueryLimit.RESULTS:
             break
         results += provider_results
@@ -60,13 +62,17 @@ async def inline_search(update: Update, context: BotContext) -> None:
                         next_offset=str(start + used) if more else None, button=button)
 
 
-def _results_for(context: BotContext, details: contacts.ProviderDetails) -> list[InlineQueryResult]:
+def _results_for(
+    context: BotContext, details: contacts.ProviderDetails, section: str | None,
+) -> list[InlineQueryResult]:
     t = context.t
     provider = details.provider
+    summary = views.card_summary(t, details)
     results: list[InlineQueryResult] = [InlineQueryResultArticle(
         id=f"p{provider.id}",
         title=provider.name,
-        description=views.card_summary(t, details),
+        # Inline results have no headings: the section leads the line under the title.
+        description=f"{section} · {summary}" if section else summary,
         input_message_content=InputTextMessageContent(
             views.card_text(t, details), parse_mode=ParseMode.HTML),
     )]

@@ -16,7 +16,15 @@ from telegram import InlineKeyboardMarkup
 from bot import callbacks
 from bot.errors import N_
 from bot.i18n import Translator
-from bot.services.contacts import ProviderDetails, TeamGroup, parse_phone, vcard
+from bot.services.contacts import (
+    NAME_MATCH,
+    PLACE_MATCH,
+    ProviderDetails,
+    SearchResult,
+    TeamGroup,
+    parse_phone,
+    vcard,
+)
 from bot.services.contacts.team import held_seat
 from handlers.common import keyboard
 from storage.models import Provider, ProviderContact, Team
@@ -86,6 +94,24 @@ def group_items(t: Translator, groups: Sequence[TeamGroup]) -> list[ListItem]:
                    else t("City-wide or no team given"))
         items += [ListItem(pid, name, heading) for pid, name in group.providers]
     return items
+
+
+def section_heading(t: Translator, kind: str, place: str | None) -> str:
+    if kind == NAME_MATCH:
+        return t("Name matches")
+    if kind == PLACE_MATCH:
+        return (t("Active in the Sozialraum {place}").format(place=place) if place
+                else t("Active in the Sozialraum searched for"))
+    return t("Other matches")
+
+
+def search_items(t: Translator, result: SearchResult) -> list[ListItem]:
+    """The hits in their sections; headed only when the query matched in more than one way
+    (a name and a district), so that the provider named is not lost among those serving it."""
+    headed = len(result.sections) > 1
+    return [ListItem(hit.key, hit.label,
+                     section_heading(t, section.kind, result.place) if headed else None)
+            for section in result.sections for hit in section.hits]
 
 
 def pages(items: Sequence[ListItem]) -> int:

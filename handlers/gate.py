@@ -1,17 +1,25 @@
 """The gate in front of every feature: registered members only, private chats only.
 
 Runs in handler group -1. Strangers may use /start and /help and get a short explanation
-otherwise; group chats get a pointer to a private chat and never any data.
+otherwise; group chats get a pointer to a private chat and never any data. In front of it,
+flood control (:class:`bot.app.BotApplication`) drops a flooding user's updates and has
+:func:`tell_to_slow_down` say so once per burst.
 """
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineQueryResultsButton, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
+from bot.i18n import Translator
 from handlers.common import answer
 from handlers.context import BotContext
+
+log = logging.getLogger(__name__)
 
 GATE_GROUP = -1
 PUBLIC_COMMANDS = frozenset({"start", "help"})
@@ -75,6 +83,24 @@ async def _point_to_private_chat(update: Update, context: BotContext) -> None:
         command_name(message.text) is not None or f"@{username}".lower() in message.text.lower()
     ):
         await message.reply_text(text)
+
+
+async def tell_to_slow_down(update: Update, t: Translator) -> None:
+    """Say that updates are being dropped: on the pressed button, else in the private chat.
+
+    Best effort: the user may never have opened a private chat with the bot (an inline query
+    from elsewhere), and a refusal must not make a dropped update fail.
+    """
+    text = t("You are sending a lot of messages right now – please wait a moment, "
+             "then try again.")
+    sender = update.effective_user
+    try:
+        if update.callback_query is not None:
+            await answer(update, text, alert=True)
+        elif sender is not None:
+            await update.get_bot().send_message(sender.id, text)
+    except TelegramError as exc:
+        log.info("flood notice for update %s not delivered: %s", update.update_id, exc)
 
 
 def register_gate(application: Application) -> None:  # type: ignore[type-arg]

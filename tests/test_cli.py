@@ -180,19 +180,33 @@ def test_an_unreachable_bot_api_stops_run_with_one_line(tmp_path):
         "sozialraum-bot: TELEGRAM_API_BASE_URL: cannot reach the Bot API at http://127.0.0.1:1 (")
 
 
-async def test_a_token_the_bot_api_refuses_stops_run_with_one_line(simulator, tmp_path):
+async def _run_against(simulator_url: str, token: str, tmp_path: Path) -> str:
+    """``sozialraum-bot run`` against the in-process simulator: its one-line refusal."""
     import asyncio
 
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    environment.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN="999:NOT-THE-TOKEN",
-                       TELEGRAM_API_BASE_URL=simulator.base_url, HEALTH_PORT="0",
+    environment.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=token,
+                       TELEGRAM_API_BASE_URL=simulator_url, HEALTH_PORT="0",
                        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environment,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2 and b"Traceback" not in stderr
-    assert stderr.decode().strip().splitlines()[-1] == (
+    return stderr.decode().strip().splitlines()[-1]
+
+
+async def test_a_token_the_bot_api_refuses_stops_run_with_one_line(simulator, tmp_path):
+    assert await _run_against(simulator.base_url, "999:NOT-THE-TOKEN", tmp_path) == (
         f"sozialraum-bot: TELEGRAM_BOT_TOKEN: the Bot API at {simulator.base_url} does not "
         "accept this token")
+
+
+async def test_a_bot_api_url_ending_in_bot_is_named_as_the_likely_cause(simulator, tmp_path):
+    """PTB appends /bot<token> itself: …/bot/bot<token>/getMe is a 404, reported as a
+    refused token although the token is right."""
+    url = f"{simulator.base_url}/bot"
+    assert await _run_against(url, "123456:TEST-TOKEN", tmp_path) == (
+        f"sozialraum-bot: TELEGRAM_API_BASE_URL: the Bot API at {url} refused the token; the "
+        "URL should not end in /bot – the bot adds /bot<token> itself")

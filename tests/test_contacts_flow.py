@@ -300,3 +300,23 @@ async def test_a_search_with_many_results_pages_forth_and_back(bot, org):
     assert (await clara.reply()).text == second.text  # back to the page it came from
     await clara.tap("◀ Zurück")
     assert (await clara.reply()).text == first.text
+
+
+async def test_a_name_match_is_listed_apart_from_and_above_providers_serving_the_district(bot):
+    clara = await bot.member("Clara", Role.CASEWORKER, team="nord-a")
+    await clara.send("/contacts Glashuette")
+    first = await clara.reply()
+    assert first.text.startswith("9 Träger passen zu „Glashuette“\n\n"
+                                 "Treffer im Namen\n"
+                                 "• Sozialwerk (Träger des Familienzentrum Glashütte)\n\n"
+                                 "Im Sozialraum Glashütte tätig\n• Evang. Familienbildung")
+    assert first.button_labels[0] == "Sozialwerk (Träger des Familienzentrum Glashütte)"
+    await clara.tap("Weiter ▶", message=first)
+    second = await clara.reply()  # the section's heading is repeated on the next page
+    assert "Im Sozialraum Glashütte tätig\n• Wiegmann Hilfen" in second.text
+    assert "Treffer im Namen" not in second.text
+    articles = [r for r in await clara.inline("Glashuette") if r["type"] == "article"]
+    assert articles[0]["title"] == "Sozialwerk (Träger des Familienzentrum Glashütte)"
+    assert articles[0]["description"].startswith("Treffer im Namen · ")
+    assert all(a["description"].startswith("Im Sozialraum Glashütte tätig · ")
+               for a in articles[1:]) and len(articles) == 9

@@ -163,3 +163,18 @@ def test_vcards_escape_values_and_stay_within_telegrams_limit():
     assert "NOTE:Zeile eins" in card and card.startswith("BEGIN:VCARD\r\nVERSION:3.0")
     huge = vcard(name="N" * 120, organisation="𝔒" * 160, title="𝔗" * 120, note="𝔑" * 300)
     assert len(huge.encode()) <= 2048 and "FN:" in huge
+
+
+async def test_a_district_named_in_a_providers_name_shows_that_provider_apart_and_first(session):
+    result = await contacts.search(session, "Glashuette")
+    assert [section.kind for section in result.sections] == [
+        contacts.NAME_MATCH, contacts.PLACE_MATCH]
+    assert [hit.label for hit in result.sections[0].hits] == [SOZIALWERK]
+    assert len(result.sections[1].hits) == 8  # the city-wide providers serve Glashütte too
+    assert result.place == "Glashütte"
+    assert result.hits[0].label == SOZIALWERK and len(result.hits) == 9
+
+
+async def test_a_search_that_matches_one_way_only_is_one_section(session):
+    for query in ("ambulant", "pestalozzi", "Süd B"):
+        assert len((await contacts.search(session, query)).sections) == 1, query

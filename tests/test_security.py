@@ -117,3 +117,53 @@ async def test_a_flood_of_messages_presses_and_inline_queries_is_cut_off_not_sha
     async with bot.sessions() as session:
         assert (await session.scalar(select(User.locale).where(
             User.id == flood.user_id))) == "de"
+
+
+SLOW_DOWN = "Sie senden gerade sehr viele Nachrichten"
+
+
+def _flood_on_the_test_clock(bot) -> KeyedRateLimiter:
+    """The bot's flood limits, refilled by the harness's clock instead of the real one."""
+    limits = bot.state.flood
+    bot.state.flood = KeyedRateLimiter(limits.capacity, limits.per_second,
+                                       clock=lambda: bot.clock.now().timestamp())
+    return bot.state.flood
+
+
+async def test_a_flooding_user_is_told_once_per_burst_to_slow_down(bot):
+    flood = await bot.member("Flut", Role.PROVIDER, team="nord-a")
+    limits = _flood_on_the_test_clock(bot)
+
+    def said(fragment: str) -> int:
+        return sum(1 for m in flood.sim.messages if fragment in m.text)
+
+    for _ in range(int(limits.capacity) + 10):
+        await flood.send("/help")
+    assert said("Was ich für Sie tun kann") == limits.capacity
+    assert said(SLOW_DOWN) == 1  # not once per dropped message
+    # A sustained flood: a few messages pass as the bucket refills, the notice is not repeated.
+    for _ in range(5):
+        bot.clock.advance(timedelta(seconds=1))
+        for _ in range(10):
+            await flood.send("/help")
+    assert said("Was ich für Sie tun kann") == limits.capacity + 5 * limits.per_second
+    assert said(SLOW_DOWN) == 1
+    # After a quiet spell the bucket is full again: a new burst, told again once.
+    bot.clock.advance(timedelta(seconds=limits.capacity / limits.per_second))
+    for _ in range(int(limits.capacity) + 3):
+        await flood.send("/help")
+    assert said("Was ich für Sie tun kann") == 2 * limits.capacity + 5 * limits.per_second
+    assert said(SLOW_DOWN) == 2
+
+
+async def test_a_flood_of_presses_is_told_on_the_button_in_the_users_language(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="nord-a", locale="en")
+    limits = _flood_on_the_test_clock(bot)
+    await sam.send("/language")
+    buttons = await sam.reply()
+    for _ in range(int(limits.capacity) + 5):
+        await sam.tap("English", message=buttons)
+    notices = [a for a in sam.sim.callback_answers
+               if a.text and "You are sending a lot of messages" in a.text]
+    assert len(notices) == 1 and notices[0].alert
+    assert not any(SLOW_DOWN in m.text for m in sam.sim.messages)

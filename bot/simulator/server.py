@@ -176,6 +176,9 @@ class BotApiSimulator:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        # Any other path (e.g. a base URL ending in /bot: /bot/bot<token>/getMe) gets the
+        # JSON 404 the real Bot API sends, not aiohttp's plain-text page.
+        app.router.add_route("*", "/{path:.*}", self._unknown_path)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -588,6 +591,9 @@ class BotApiSimulator:
             raise bad_request("invalid file_id")
         return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                 "file_size": len(stored.data), "file_path": stored.file_path}
+
+    async def _unknown_path(self, request: web.Request) -> web.Response:
+        return _error(ApiError(404, "Not Found"))
 
     async def _download(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]

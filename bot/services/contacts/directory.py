@@ -28,6 +28,11 @@ GONE = N_("This provider is no longer in the directory. Please search again.")
 NAME, CONTACT, SERVICE, TEAM, FUNCTION, CITY_WIDE, DESCRIPTION = (
     1.0, 0.95, 0.9, 0.9, 0.85, 0.75, 0.7)
 
+# Why a hit matched, in the order a result list shows them: the query names the provider
+# (its name, which carries its facilities, or a contact person or function), or the district
+# or team it serves, or something else (a service, the description).
+NAME_MATCH, PLACE_MATCH, OTHER_MATCH = "name", "place", "other"
+
 # Search words for the service keys of the organisation file, German and English.
 SERVICE_TERMS: dict[str, tuple[str, ...]] = {
     "stationaer": ("stationär", "residential", "Heim", "Wohngruppe"),
@@ -59,10 +64,18 @@ class TeamRow:
 
 
 @dataclass(frozen=True)
+class SearchSection:
+    kind: str  # NAME_MATCH, PLACE_MATCH or OTHER_MATCH
+    hits: list[Scored]  # by relevance
+
+
+@dataclass(frozen=True)
 class SearchResult:
     query: str
-    hits: list[Scored]
+    hits: list[Scored]  # the sections' hits, section after section
     suggestions: list[Scored]
+    sections: list[SearchSection] = field(default_factory=list)  # the non-empty ones
+    place: str | None = None  # the districts the query names, when a place section exists
 
 
 @dataclass(frozen=True)
@@ -94,22 +107,31 @@ class _Snapshot:
         for provider_id, (name, services, description_de, description_en) in (
             self.providers.items()
         ):
-            fields = [Field(name, NAME), Field(description_de, DESCRIPTION),
+            fields = [Field(name, NAME, NAME_MATCH), Field(description_de, DESCRIPTION),
                       Field(description_en, DESCRIPTION)]
             for service in services:
                 fields.append(Field(" ".join((service, *SERVICE_TERMS.get(service, ()))),
                                     SERVICE))
             for contact_name, function in self.contacts.get(provider_id, []):
-                fields.append(Field(contact_name, CONTACT))
+                fields.append(Field(contact_name, CONTACT, NAME_MATCH))
                 if function:
-                    fields.append(Field(function, FUNCTION))
+                    fields.append(Field(function, FUNCTION, NAME_MATCH))
             linked = [self.teams[t] for t in self.teams_of.get(provider_id, ()) if t in self.teams]
             if linked:
-                fields += [Field(team.text(), TEAM) for team in linked]
+                fields += [Field(team.text(), TEAM, PLACE_MATCH) for team in linked]
             else:  # serves every district, but after those tied to it
-                fields.append(Field(all_teams, CITY_WIDE))
+                fields.append(Field(all_teams, CITY_WIDE, PLACE_MATCH))
             entries.append(Entry(provider_id, name, tuple(fields)))
         return entries
+
+    def places(self) -> list[Entry]:
+        """One entry per district. Its team's words are indexed too, so that they count as
+        known words of a query ("Süd B"), but only its own name makes it the place named."""
+        return [Entry(position, district, (Field(district, NAME, PLACE_MATCH),
+                                           Field(team.text(), TEAM)))
+                for position, (district, team) in enumerate(
+                    (district, team) for team in self.teams.values()
+                    for district in team.districts)]
 
 
 async def _snapshot(session: AsyncSession) -> _Snapshot:
@@ -127,28 +149,45 @@ async def _snapshot(session: AsyncSession) -> _Snapshot:
 
 
 class _IndexCache:
-    """The most recent index, by the fingerprint of the rows it was built from."""
+    """The most recent indexes (providers, districts), by the fingerprint of the rows they
+    were built from."""
 
     def __init__(self) -> None:
         self._fingerprint: str | None = None
-        self._index: SearchIndex | None = None
+        self._indexes: tuple[SearchIndex, SearchIndex] | None = None
 
-    def get(self, snapshot: _Snapshot) -> SearchIndex:
+    def get(self, snapshot: _Snapshot) -> tuple[SearchIndex, SearchIndex]:
         fingerprint = snapshot.fingerprint()
-        if self._index is None or fingerprint != self._fingerprint:
-            self._index = SearchIndex(snapshot.entries())
+        if self._indexes is None or fingerprint != self._fingerprint:
+            self._indexes = (SearchIndex(snapshot.entries()), SearchIndex(snapshot.places()))
             self._fingerprint = fingerprint
-        return self._index
+        return self._indexes
 
 
 _indexes = _IndexCache()
 
 
 async def search(session: AsyncSession, query: str) -> SearchResult:
-    """Providers matching ``query`` by relevance; close names when nothing matches."""
+    """Providers matching ``query``: those it names first, then those serving the district it
+    names, then the rest, each by relevance; close names when nothing matches."""
     cleaned = clean_query(query)
-    hits, suggestions = _indexes.get(await _snapshot(session)).rank(cleaned)
-    return SearchResult(cleaned, hits, suggestions)
+    providers, places = _indexes.get(await _snapshot(session))
+    hits, suggestions = providers.rank(cleaned)
+    sections = [SearchSection(kind, found) for kind in (NAME_MATCH, PLACE_MATCH, OTHER_MATCH)
+                if (found := [hit for hit in hits if _section_of(hit) == kind])]
+    place = None
+    if any(section.kind == PLACE_MATCH for section in sections):
+        named = [d for d in places.rank(cleaned)[0] if PLACE_MATCH in d.groups]
+        place = ", ".join(d.label for d in named if d.score == named[0].score) or None
+    return SearchResult(cleaned, [hit for section in sections for hit in section.hits],
+                        suggestions, sections, place)
+
+
+def _section_of(hit: Scored) -> str:
+    for kind in (NAME_MATCH, PLACE_MATCH):
+        if kind in hit.groups:
+            return kind
+    return OTHER_MATCH
 
 
 async def by_team(session: AsyncSession) -> list[TeamGroup]:

@@ -7,6 +7,9 @@ abbreviation in the data ("Evang." for "evangelische") 90. An entry's score for 
 is the best such score times the weight of the text it was found in; its total is the mean
 over the query's known words. Words found nowhere ("bitte", "wer") are ignored, so a question
 in plain words still finds the provider it names.
+
+A field may belong to a group (say "name"): a hit also says in which groups alone it would
+have been a hit, so that a caller can show why it matched ("in the name", "in the district").
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ SUGGEST_FLOOR = 30.0
 class Field:
     text: str
     weight: float
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Scored:
     key: int
     label: str
     score: float
+    groups: frozenset[str] = frozenset()  # field groups that alone make it a hit
 
 
 def query_words(query: str) -> list[str]:
@@ -61,6 +66,8 @@ class SearchIndex:
         self.entries: list[Entry] = list(entries)
         ids: dict[str, int] = {}
         postings: list[dict[int, float]] = []
+        # (word, entry) → group → the best weight of the word in the entry's fields of it
+        grouped: dict[tuple[int, int], dict[str, float]] = {}
         for position, entry in enumerate(self.entries):
             for field in entry.fields:
                 for word in terms(field.text):
@@ -69,18 +76,24 @@ class SearchIndex:
                         postings.append({})
                     if field.weight > postings[word_id].get(position, 0.0):
                         postings[word_id][position] = field.weight
+                    if field.group is not None:
+                        weights = grouped.setdefault((word_id, position), {})
+                        weights[field.group] = max(weights.get(field.group, 0.0), field.weight)
         self._words = list(ids)
         self._postings = postings
+        self._grouped = grouped
 
     def rank(self, query: str) -> tuple[list[Scored], list[Scored]]:
         """Hits by relevance, and (when there are none) close entries to suggest."""
         per_word: list[dict[int, float]] = []
         known = []
+        word_scores: list[dict[int, float]] = []
         for word in query_words(query):
             scores = self._word_scores(word)
             if not scores:
                 continue  # a word found nowhere: ignored
             known.append(word)
+            word_scores.append(scores)
             best: dict[int, float] = {}
             for word_id, score in scores.items():
                 for position, weight in self._postings[word_id].items():
@@ -93,7 +106,8 @@ class SearchIndex:
             for position, score in best.items():
                 totals[position] = totals.get(position, 0.0) + score / len(per_word)
         ranked = sorted(totals.items(), key=lambda item: (-item[1], fold(self._label(item[0]))))
-        hits = [self._scored(p, s) for p, s in ranked if s >= MIN_SCORE]
+        hits = [self._scored(p, s, self._groups(p, word_scores))
+                for p, s in ranked if s >= MIN_SCORE]
         if hits:
             return hits, []
         near = [self._scored(p, s) for p, s in ranked if s >= SUGGEST_FLOOR][:3]
@@ -137,9 +151,23 @@ class SearchIndex:
             )
         ]
 
+    def _groups(self, position: int, word_scores: list[dict[int, float]]) -> frozenset[str]:
+        """The field groups in which the entry alone scores as a hit, as :meth:`rank`
+        scores it over all fields."""
+        totals: dict[str, float] = {}
+        for scores in word_scores:
+            best: dict[str, float] = {}
+            for word_id, score in scores.items():
+                for group, weight in self._grouped.get((word_id, position), {}).items():
+                    best[group] = max(best.get(group, 0.0), score * weight)
+            for group, value in best.items():
+                totals[group] = totals.get(group, 0.0) + value / len(word_scores)
+        return frozenset(group for group, total in totals.items() if total >= MIN_SCORE)
+
     def _label(self, position: int) -> str:
         return self.entries[position].label
 
-    def _scored(self, position: int, score: float) -> Scored:
+    def _scored(self, position: int, score: float,
+                groups: frozenset[str] = frozenset()) -> Scored:
         entry = self.entries[position]
-        return Scored(entry.key, entry.label, round(score, 1))
+        return Scored(entry.key, entry.label, round(score, 1), groups)
