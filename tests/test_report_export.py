@@ -47,6 +47,19 @@ def test_typed_periods(text, start, end):
     assert parse_period(text, TODAY) == Period(start, end)
 
 
+@pytest.mark.parametrize(("text", "today", "start", "end"), [
+    # A report looks back: a period without years is the latest that has begun by today.
+    ("01.12.-31.12.", date(2027, 1, 3), date(2026, 12, 1), date(2026, 12, 31)),
+    ("1.11.-31.1.", date(2027, 1, 3), date(2026, 11, 1), date(2027, 1, 31)),
+    ("01.01.-30.06.", date(2026, 12, 5), date(2026, 1, 1), date(2026, 6, 30)),
+    ("01.12.-31.12.", date(2026, 12, 5), date(2026, 12, 1), date(2026, 12, 31)),
+    ("01.12.-31.01.2027", date(2026, 12, 5), date(2026, 12, 1), date(2027, 1, 31)),
+    ("01.12.2025-31.01.", date(2026, 12, 5), date(2025, 12, 1), date(2026, 1, 31)),
+])
+def test_periods_without_years_around_new_year(text, today, start, end):
+    assert parse_period(text, today) == Period(start, end)
+
+
 @pytest.mark.parametrize("text", ["irgendwann", "31.02.2026-01.03.2026", "01.03.2026",
                                   "30.06.2026-01.01.2026", "01.01.2020-01.01.2026"])
 def test_periods_that_are_refused(text):
