@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_interval, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -93,6 +93,11 @@ class Translator:
         """``24.11.2026`` / ``24 Nov 2026``."""
         pattern = "dd.MM.yyyy" if self.locale == "de" else "d MMM yyyy"
         return format_date(value, format=pattern, locale=self._babel_locale)
+
+    def date_range(self, start: dt.date, end: dt.date) -> str:
+        """``30.11. – 06.12.2026`` / ``30 Nov – 6 Dec 2026`` (a year or month shared once)."""
+        skeleton = "yMd" if self.locale == "de" else "yMMMd"
+        return format_interval(start, end, skeleton, locale=self._babel_locale)
 
     def short_date(self, value: dt.date) -> str:
         """``Di 24.11.`` / ``Tue 24 Nov``."""

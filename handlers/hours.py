@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
-from bot.parsing import parse_day, parse_duration
+from bot.parsing import parse_day
 from bot.parsing.dates import DAY_WORDS
 from bot.persistence import persisted
 from bot.services import hours
@@ -153,7 +153,7 @@ async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -
     The time may be written in words too (``90 min fua``, ``1 Std 30 fua``), as in the dialogue.
     """
     categories = await hours.loggable_categories(context.scope.session)
-    draft.minutes, used = _leading_duration(words)
+    draft.minutes, used = _leading_duration(words, policy(context))
     if len(words) <= used:
         raise InvalidInput(N_("Please add the kind of work, e.g. /hours 2,5 fua gestern"))
     draft.category_id = _category_for(words[used], categories)
@@ -168,15 +168,15 @@ async def _fill_from_line(context: BotContext, draft: Draft, words: list[str]) -
                                today(context), policy(context))
 
 
-def _leading_duration(words: list[str]) -> tuple[int, int]:
+def _leading_duration(words: list[str], rules: HoursPolicy) -> tuple[int, int]:
     """The time at the start of ``words`` and how many words it takes (at most three)."""
     for count in (3, 2):
         if len(words) > count:
             try:
-                return parse_duration(" ".join(words[:count])), count
+                return hours.typed_minutes(" ".join(words[:count]), rules), count
             except InvalidInput:
                 pass
-    return parse_duration(words[0]), 1
+    return hours.typed_minutes(words[0], rules), 1
 
 
 def _category_for(word: str, categories: list[HourCategory]) -> int:
@@ -250,7 +250,7 @@ async def _set_day(update: Update, context: BotContext, draft: Draft, day: date)
 async def typed_amount(update: Update, context: BotContext) -> int:
     assert update.message is not None and update.message.text is not None
     return await _set_minutes(update, context, _draft(context),
-                              parse_duration(update.message.text))
+                              hours.typed_minutes(update.message.text, policy(context)))
 
 
 async def typed_day(update: Update, context: BotContext) -> int:

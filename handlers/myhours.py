@@ -14,7 +14,6 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
-from bot.parsing import parse_duration
 from bot.services import hours
 from bot.services.hours import Week
 from handlers.common import answer, keyboard, show
@@ -108,7 +107,8 @@ async def typed_amount(update: Update, context: BotContext) -> int:
     entry_id = context.user_data.get(EDIT_KEY)
     if not isinstance(entry_id, int):
         raise InvalidInput(N_("This dialogue has expired. Please start again with /myhours."))
-    await _update(update, context, entry_id, parse_duration(update.message.text))
+    minutes = hours.typed_minutes(update.message.text, policy(context))
+    await _update(update, context, entry_id, minutes)
     return ConversationHandler.END
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -527,3 +527,21 @@ async def test_before_the_planned_day_only_a_cancellation_can_be_reported(bot):
     assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
     await pia.send("/budget")
     assert "Verfügbar: 30.000,00" in (await pia.reply()).text  # the money is back at once
+
+
+async def test_after_new_year_a_january_day_without_a_year_lies_ahead(bot):
+    """Issue 17: days ahead (a planned day, the end of an absence) are the next such day."""
+    bot.clock.set(datetime(2027, 1, 3, 9, 0, tzinfo=UTC))
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await bot.member("Sven", Role.LEAD, region="sued")
+    await _open_new_request(pia)
+    for text in ("500", "Neujahrsempfang", "Getränke"):
+        await pia.send(text)
+        await pia.reply()
+    await pia.send("05.01.")
+    assert "05.01.2027" in (await pia.reply()).text
+    await lea.send("/away bis 6.1")
+    await lea.reply()
+    await lea.tap("Sven")
+    assert "bis 06.01.2027" in (await lea.reply()).text

@@ -81,6 +81,15 @@ async def test_used_expired_and_wrong_codes_change_nothing(bot):
     assert await _users(bot) == 1
 
 
+async def test_a_code_for_another_role_is_refused_in_plain_german(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send(f"/start {await _code(bot, Role.CASEWORKER, team='nord-b')}")
+    text = (await pia.reply()).text
+    # Issue 17: it said "Bitte bitten Sie die Administration …", which reads as a typo.
+    assert text == ("Sie sind bereits mit einer anderen Rolle registriert. Bitte wenden Sie "
+                    "sich an die Administration, wenn sie geändert werden soll.")
+
+
 HELP_BY_ROLE = [
     # role, where, language, role name, commands listed, commands that must not be listed
     (Role.CASEWORKER, {"team": "nord-a"}, "de", "Fachkraft im ASD",

@@ -21,7 +21,7 @@ def test_hours_demo_script(tmp_path):
     saved = answer(played, ":tap 💾 Speichern", nth=2)
     assert "✅ Gespeichert: 2,5 Std. FuA am" in saved
     assert "FuA 2,5 / 8 Std. ▓▓▓░░░░░░░" in saved  # the week of the entry
-    assert "Schritten von 15 Minuten" in answer(played, "/hours 0:20 fua")
+    assert "Schritten von 15 Min." in answer(played, "/hours 0:20 fua")
     week = answer(played, "/week")
     assert "[provider-nord-a] ← KW " in week and "Sozialraumteam Nord A" in week
     assert "Koll. Beratung 1,5 / 18 Std." in week and "◀ Vorwoche" in week

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -74,7 +74,8 @@ async def test_bad_input_gets_a_clear_answer_and_the_dialogue_waits(bot):
     await pia.tap("Fallunabhängige Arbeit (FuA)")
     await pia.reply()
     for typed, answer in [("viel", "z. B. als 2,5"), ("0", "größer als null"),
-                          ("0:20", "Schritten von 15 Minuten"), ("13", "höchstens 12 Stunden")]:
+                          ("0:20", "Schritten von 15 Min., z. B. 0:15 oder 0:30"),
+                          ("13", "höchstens 12 Stunden")]:
         await pia.send(typed)
         assert answer in (await pia.reply()).text
     await pia.send("2")
@@ -118,7 +119,7 @@ async def test_roles_that_do_not_log_and_forged_buttons(bot):
     await pia.tap("Fallunabhängige Arbeit (FuA)")
     menu = await pia.reply()
     await pia.tap_data("hrs:1:amt:20", message=menu)
-    assert "Schritten von 15 Minuten" in (await pia.reply()).text
+    assert "Schritten von 15 Min." in (await pia.reply()).text
     await pia.tap("2")
     await pia.reply()
     await pia.tap_data("hrs:1:team:4", message=pia.last)  # a team Pia is not in
@@ -298,7 +299,7 @@ async def test_a_week_closed_meanwhile_refuses_edit_and_delete(bot):
     await pia.tap("🗑 1", message=month)
     confirm = await pia.reply()
     bot.clock.advance(timedelta(days=6))  # Monday 30.11.: the week is locked now
-    closed = "Die Woche vom 09.11.2026 ist abgeschlossen."
+    closed = "Die Woche KW 46 (09.–15.11.2026) ist abgeschlossen."
     await pia.tap("✏️ 1", message=month)
     assert (await pia.reply()).text.startswith(closed)
     await pia.tap("Ja, löschen", message=confirm)
@@ -340,3 +341,68 @@ async def test_quota_reached_exactly_is_said_in_the_chat(bot):
     assert "✅ Kontingent FuA erreicht." in saved and "überschritten" not in saved
     await pia.send("/week")
     assert "✅ Kontingent FuA erreicht." in (await pia.reply()).text
+
+
+# --- issue 17: days without a year, closed weeks named as weeks, hints that are accepted ----
+
+SATURDAY_5_DECEMBER = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+async def test_a_day_later_this_year_without_a_year_is_in_the_future(bot):
+    bot.clock.set(SATURDAY_5_DECEMBER)
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    await pia.reply()
+    await pia.send("2")
+    await pia.reply()
+    for typed in ("06.12.", "6.12", "24.12.", "1.1."):
+        await pia.send(typed)
+        answer = (await pia.reply()).text
+        assert "Zukunft" in answer and "abgeschlossen" not in answer, typed
+    await pia.send("4.12")
+    assert "Notiz" in (await pia.reply()).text  # yesterday: the dialogue goes on
+    await pia.send("/hours 2 fua 24.12.")
+    answer = (await pia.reply()).text
+    assert "Zukunft" in answer and "abgeschlossen" not in answer
+    assert await _entries(bot) == []
+
+
+async def test_after_new_year_a_december_day_without_a_year_is_last_december(bot):
+    bot.clock.set(datetime(2027, 1, 3, 9, 0, tzinfo=UTC))  # a Sunday
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours 2 fua 24.12.")
+    assert "Tag: Do. 24.12." in (await pia.reply()).text
+    await pia.tap("💾 Speichern")
+    assert "✅ Gespeichert: 2 Std. FuA am Do. 24.12." in (await pia.reply()).text
+    assert await _entries(bot) == [(120, date(2026, 12, 24), None)]
+
+
+async def test_a_closed_week_is_named_by_calendar_week_and_days(bot):
+    bot.clock.set(SATURDAY_5_DECEMBER)
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await pia.send("/hours 2 fua 14.11.2026")  # a Saturday; its week closed on 30.11.
+    assert (await pia.reply()).text == (
+        "Die Woche KW 46 (09.–15.11.2026) ist abgeschlossen. Ihre Regionalleitung kann sie "
+        "wieder öffnen; bitte wenden Sie sich an sie.")
+    await sam.send("/hours 2 fua 14.11.2026")
+    assert (await sam.reply()).text == (
+        "Week 46 (9–15 Nov 2026) is closed. Please ask your regional lead to reopen it.")
+
+
+async def test_the_steps_a_hint_proposes_are_accepted_when_typed_back(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("/hours")
+    await pia.reply()
+    await pia.tap("Fallunabhängige Arbeit (FuA)")
+    await pia.reply()
+    await pia.send("1,2345")
+    hint = (await pia.reply()).text
+    assert hint == "Bitte erfassen Sie die Zeit in Schritten von 15 Min., z. B. 1:00 oder 1:15."
+    for proposed in ("1:00", "1:15"):
+        await pia.send(proposed)
+        assert "Für welchen Tag" in (await pia.reply()).text
+        await pia.tap("« Zurück")
+        await pia.reply()

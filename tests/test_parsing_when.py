@@ -131,6 +131,21 @@ def test_the_examples_in_the_answer_are_the_issue_s_examples():
         assert example in refused.value.message
 
 
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [  # Issue 17: a day without a year is the next such day, also across New Year.
+        ("05.01. 9:00", datetime(2027, 1, 3, 10, tzinfo=BERLIN), at(5, 1, 9, year=2027)),
+        ("1.1. 9:00", datetime(2026, 12, 5, 10, tzinfo=BERLIN), at(1, 1, 9, year=2027)),
+        ("6.12 9:00", datetime(2026, 12, 5, 10, tzinfo=BERLIN), at(6, 12, 9)),
+        ("24.12. 9:00", datetime(2027, 1, 3, 10, tzinfo=BERLIN), at(24, 12, 9, year=2027)),
+        ("29.02. 9:00", datetime(2027, 3, 1, 10, tzinfo=BERLIN), at(29, 2, 9, year=2028)),
+        ("5. Januar 9 Uhr", datetime(2027, 1, 3, 10, tzinfo=BERLIN), at(5, 1, 9, year=2027)),
+    ],
+)
+def test_a_day_without_year_is_the_next_such_day(text, now, expected):
+    assert local(text, now)[0] == expected
+
+
 def test_a_naive_now_is_a_programming_error():
     with pytest.raises(ValueError):
         parse_when("morgen 9:00", datetime(2026, 11, 24, 10, 0))

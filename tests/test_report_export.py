@@ -6,10 +6,12 @@ import asyncio
 import csv
 import io
 import stat
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.errors import InvalidInput
@@ -45,6 +47,31 @@ TODAY = date(2026, 11, 24)
 ])
 def test_typed_periods(text, start, end):
     assert parse_period(text, TODAY) == Period(start, end)
+
+
+@pytest.mark.parametrize(("text", "today", "start", "end"), [
+    # A report looks back: a period without years is the latest that has begun by today.
+    ("01.12.-31.12.", date(2027, 1, 3), date(2026, 12, 1), date(2026, 12, 31)),
+    ("1.11.-31.1.", date(2027, 1, 3), date(2026, 11, 1), date(2027, 1, 31)),
+    ("01.01.-30.06.", date(2026, 12, 5), date(2026, 1, 1), date(2026, 6, 30)),
+    ("01.12.-31.12.", date(2026, 12, 5), date(2026, 12, 1), date(2026, 12, 31)),
+    ("01.12.-31.01.2027", date(2026, 12, 5), date(2026, 12, 1), date(2027, 1, 31)),
+    ("01.12.2025-31.01.", date(2026, 12, 5), date(2025, 12, 1), date(2026, 1, 31)),
+])
+def test_periods_without_years_around_new_year(text, today, start, end):
+    assert parse_period(text, today) == Period(start, end)
+
+
+@given(st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31)),
+       st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 12, 31)),
+       st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 12, 31)))
+def test_a_period_without_years_is_the_latest_that_has_begun(today, first, last):
+    """Days of a common year: 29.02. is the latest one, possibly years ago, as it should."""
+    period = parse_period(f"{first:%d.%m.}-{last:%d.%m.}", today)
+    assert today - timedelta(days=366) < period.start <= today
+    assert period.start <= period.end < period.start + timedelta(days=366)
+    assert (period.start.day, period.start.month, period.end.day, period.end.month) == (
+        first.day, first.month, last.day, last.month)
 
 
 @pytest.mark.parametrize("text", ["irgendwann", "31.02.2026-01.03.2026", "01.03.2026",

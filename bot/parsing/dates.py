@@ -1,9 +1,15 @@
-"""Days: "heute", "gestern", "Montag", "22.11.", "22.11.2026", "2026-11-22" → date."""
+"""Days: "heute", "gestern", "Montag", "22.11.", "22.11.2026", "2026-11-22" → date.
+
+A day typed without its year ("24.12.", "6.12", "1.1.") is read here, by one rule for every
+parser (hours, budget, reminders, absences, report periods): it is the nearest such day to
+today, or the first such day from a given day on where only a later day makes sense.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from bot.errors import N_, InvalidInput
 
@@ -26,13 +32,78 @@ _WEEKDAYS = {
 WEEKDAY_WORDS = {word: day for day, words in _WEEKDAYS.items() for word in words}
 DAY_WORDS = frozenset(_RELATIVE) | frozenset(WEEKDAY_WORDS)
 
-_GERMAN = re.compile(r"(\d{1,2})\.(\d{1,2})\.?(\d{2}|\d{4})?")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.?(\d{2}|\d{4})?")
+ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?")
+# 29 February comes back at least every eight years (1896 → 1904, 2096 → 2104).
+_YEARS_SEARCHED = 8
 
 NOT_UNDERSTOOD = N_("Please enter the day like heute, gestern, 22.11. or 22.11.2026.")
 # Where only today or later is allowed (a planned day, the end of an absence).
 NOT_UNDERSTOOD_AHEAD = N_("Please enter the day like heute, morgen, 12.12. or 12.12.2026.")
+NO_SUCH_DATE = N_("This date does not exist.")
+
+
+class TypedDate(NamedTuple):
+    """A calendar date as typed: the year may be missing."""
+
+    day: int
+    month: int
+    year: int | None
+
+    def nearest(self, today: date) -> date:
+        """The date itself, or without a year the such day nearest to ``today``.
+
+        A day that has happened (hours) is compared with today in both directions: "06.12."
+        typed on 5 December is tomorrow, not a year ago, and the caller refuses it as a day in
+        the future. On a tie the earlier day wins.
+        """
+        if self.year is not None:
+            return self.exact()
+        candidates = [
+            made for year in (today.year - 1, today.year, today.year + 1)
+            if (made := _make_or_none(year, self.month, self.day)) is not None
+        ]
+        if not candidates:
+            raise InvalidInput(NO_SUCH_DATE)
+        return min(candidates, key=lambda day: (abs((day - today).days), day))
+
+    def on_or_after(self, first: date) -> date:
+        """The date itself, or without a year the first such day from ``first`` on."""
+        if self.year is not None:
+            return self.exact()
+        for year in range(first.year, first.year + _YEARS_SEARCHED + 1):
+            made = _make_or_none(year, self.month, self.day)
+            if made is not None and made >= first:
+                return made
+        raise InvalidInput(NO_SUCH_DATE)
+
+    def on_or_before(self, last: date) -> date:
+        """The date itself, or without a year the latest such day up to ``last``."""
+        if self.year is not None:
+            return self.exact()
+        for year in range(last.year, last.year - _YEARS_SEARCHED - 1, -1):
+            made = _make_or_none(year, self.month, self.day)
+            if made is not None and made <= last:
+                return made
+        raise InvalidInput(NO_SUCH_DATE)
+
+    def exact(self) -> date:
+        assert self.year is not None
+        made = _make_or_none(self.year, self.month, self.day)
+        if made is None:
+            raise InvalidInput(NO_SUCH_DATE)
+        return made
+
+
+def typed_date(text: str) -> TypedDate | None:
+    """``24.12.``, ``6.12``, ``24.12.2026``, ``24.12.26``, ``2026-12-24``, ``24/12``; else None."""
+    if match := ISO.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+        return TypedDate(day, month, year)
+    if (match := DOTTED.fullmatch(text)) or (match := _SLASH.fullmatch(text)):
+        return TypedDate(int(match.group(1)), int(match.group(2)), _full_year(match.group(3)))
+    return None
 
 
 def parse_day(
@@ -44,13 +115,10 @@ def parse_day(
         day = today + timedelta(days=_RELATIVE[cleaned])
     elif cleaned.rstrip(".") in WEEKDAY_WORDS:
         day = _weekday(WEEKDAY_WORDS[cleaned.rstrip(".")], today, past=not allow_future)
+    elif (typed := typed_date(cleaned)) is not None:
+        day = typed.nearest(today) if allow_past else typed.on_or_after(today)
     else:
-        try:
-            day = _numeric(cleaned, today, past=not allow_future)
-        except InvalidInput as error:
-            if error.message == NOT_UNDERSTOOD and not allow_past:
-                raise InvalidInput(NOT_UNDERSTOOD_AHEAD) from None
-            raise
+        raise InvalidInput(NOT_UNDERSTOOD if allow_past else NOT_UNDERSTOOD_AHEAD)
     if day > today and not allow_future:
         raise InvalidInput(N_("That day lies in the future."))
     if day < today and not allow_past:
@@ -64,40 +132,10 @@ def _weekday(weekday: int, today: date, *, past: bool) -> date:
     return today - timedelta(days=delta) if past else today + timedelta(days=(-delta) % 7)
 
 
-def _numeric(text: str, today: date, *, past: bool) -> date:
-    year: int | None
-    if match := _ISO.fullmatch(text):
-        year, month, day = (int(g) for g in match.groups())
-    elif (match := _GERMAN.fullmatch(text)) or (match := _SLASH.fullmatch(text)):
-        day, month = int(match.group(1)), int(match.group(2))
-        year = _full_year(match.group(3))
-    else:
-        raise InvalidInput(NOT_UNDERSTOOD)
-    if year is not None:
-        return _make(year, month, day)
-    # No year: the nearest such day in the allowed direction.
-    candidate = _make_or_none(today.year, month, day)
-    if past:
-        if candidate is None or candidate > today:
-            candidate = _make_or_none(today.year - 1, month, day)
-    elif candidate is None or candidate < today:
-        candidate = _make_or_none(today.year + 1, month, day)
-    if candidate is None:
-        raise InvalidInput(N_("This date does not exist."))
-    return candidate
-
-
 def _full_year(text: str | None) -> int | None:
     if text is None:
         return None
     return 2000 + int(text) if len(text) == 2 else int(text)
-
-
-def _make(year: int, month: int, day: int) -> date:
-    made = _make_or_none(year, month, day)
-    if made is None:
-        raise InvalidInput(N_("This date does not exist."))
-    return made
 
 
 def _make_or_none(year: int, month: int, day: int) -> date | None:

@@ -20,23 +20,54 @@ _HOURS_AND_MINUTES = re.compile(
 )
 
 NOT_UNDERSTOOD = N_("Please enter the time like 2,5 or 1:30 or 90 min.")
+NOT_POSITIVE = N_("The time must be more than zero.")
 
 
-def parse_duration(text: str) -> int:
-    """Minutes in ``text``; raises InvalidInput for anything else, zero or negative."""
+def parse_duration(text: str, *, step: int = 1, maximum: int = MAX_MINUTES) -> int:
+    """Minutes in ``text``, a whole number of ``step`` minutes up to ``maximum``.
+
+    Raises InvalidInput for anything else; an amount between two steps ("1,2345") is answered
+    with the steps next to it, which are accepted when typed back.
+    """
     cleaned = " ".join(text.strip().lower().replace("½", ".5").split())
     if cleaned.startswith("-"):
-        raise InvalidInput(N_("The time must be more than zero."))
+        raise InvalidInput(NOT_POSITIVE)
     minutes = _minutes(cleaned)
-    if minutes is None:
+    if minutes is None or minutes > MAX_MINUTES:
         raise InvalidInput(NOT_UNDERSTOOD)
-    if minutes <= 0:
-        raise InvalidInput(N_("The time must be more than zero."))
-    if minutes != minutes.to_integral_value():
-        raise InvalidInput(N_("Please enter whole minutes, e.g. 1:20 or 1,25."))
-    if minutes > MAX_MINUTES:
-        raise InvalidInput(NOT_UNDERSTOOD)
+    check_amount(minutes, step=step, maximum=maximum)
     return int(minutes)
+
+
+def check_amount(minutes: Decimal | int, *, step: int, maximum: int) -> None:
+    """More than zero, at most ``maximum``, in whole ``step`` minutes (``maximum >= step``)."""
+    if minutes <= 0:
+        raise InvalidInput(NOT_POSITIVE)
+    if minutes > maximum:
+        raise InvalidInput(
+            N_("One entry can hold at most {hours} hours. Please split longer work."),
+            hours=maximum // 60,
+        )
+    if minutes % step == 0:
+        return
+    near = steps_near(minutes, step=step, maximum=maximum)
+    if len(near) == 1:
+        raise InvalidInput(N_("Please log the time in steps of {step} min, e.g. {amount}."),
+                           step=step, amount=clock(near[0]))
+    raise InvalidInput(N_("Please log the time in steps of {step} min, e.g. {lower} or {upper}."),
+                       step=step, lower=clock(near[0]), upper=clock(near[1]))
+
+
+def steps_near(minutes: Decimal | int, *, step: int, maximum: int) -> tuple[int, ...]:
+    """The accepted amounts just below and above ``minutes`` (more than zero, up to maximum)."""
+    below = int(minutes // step) * step
+    return tuple(amount for amount in (below, below + step) if 0 < amount <= maximum)
+
+
+def clock(minutes: int) -> str:
+    """``75`` → ``1:15``: a notation that reads the same in German and English."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}:{rest:02d}"
 
 
 def _minutes(text: str) -> Decimal | None:

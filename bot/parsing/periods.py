@@ -1,7 +1,9 @@
 """Report periods: this or last month, this or last year, or a typed range of days.
 
-"01.01.2026-30.06.2026", "1.1.26 – 30.6.26", "01.01.-30.06." (this year), "2026-01-01 bis
-2026-06-30", "1.1.2026 to 30.6.2026". Both days count (the range is inclusive).
+"01.01.2026-30.06.2026", "1.1.26 – 30.6.26", "01.01.-30.06.", "2026-01-01 bis 2026-06-30",
+"1.1.2026 to 30.6.2026". Both days count (the range is inclusive). A report looks back: a
+period typed without years is the latest one that has begun by today ("01.12.-31.12." typed in
+January is last December; "01.11.-31.01." spans the turn of the year).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.errors import N_, InvalidInput
+from bot.parsing.dates import TypedDate, typed_date
 
 PRESETS = ("this_month", "last_month", "this_year", "last_year")
 MAX_DAYS = 3 * 366
@@ -61,11 +64,17 @@ def _month_end(first: date) -> date:
 
 
 def parse_period(text: str, today: date) -> Period:
-    """A typed range of two days; a day without a year lies in ``today``'s year."""
+    """A typed range of two days (see the module's docstring for days without a year)."""
     match = _RANGE.fullmatch(text)
     if match is None:
         raise InvalidInput(NOT_UNDERSTOOD)
-    start, end = (_day(part, today) for part in match.groups())
+    first, last = (_typed(part) for part in match.groups())
+    if first.year is None and last.year is not None:
+        end = last.exact()
+        start = first.on_or_before(end)
+    else:
+        start = first.on_or_before(today)
+        end = last.on_or_after(start)
     if end < start:
         raise InvalidInput(N_("The period ends before it begins."))
     if (end - start).days >= MAX_DAYS:
@@ -73,15 +82,8 @@ def parse_period(text: str, today: date) -> Period:
     return Period(start, end)
 
 
-def _day(text: str, today: date) -> date:
-    try:
-        if "-" in text:
-            year, month, day = (int(p) for p in text.split("-"))
-        else:
-            day_text, month_text, year_text = text.split(".")
-            day, month = int(day_text), int(month_text)
-            year = int(year_text) if year_text else today.year
-            year += 2000 if year < 100 else 0
-        return date(year, month, day)
-    except ValueError:
-        raise InvalidInput(N_("This date does not exist.")) from None
+def _typed(text: str) -> TypedDate:
+    typed = typed_date(text)
+    if typed is None:  # the range's pattern lets through only what typed_date reads
+        raise InvalidInput(NOT_UNDERSTOOD)
+    return typed

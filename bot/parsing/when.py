@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.clock import at_wall_clock
 from bot.errors import N_, InvalidInput
-from bot.parsing.dates import WEEKDAY_WORDS
+from bot.parsing.dates import DOTTED, ISO, WEEKDAY_WORDS, TypedDate, typed_date
 
 NOT_UNDERSTOOD = N_(
     "I did not understand when. Please start with the time, for example: morgen 9:00 · "
@@ -34,7 +34,6 @@ IN_THE_PAST = N_(
     "tomorrow 9am"
 )
 TOO_FAR = N_("Please choose a time within the next two years.")
-NO_SUCH_DATE = N_("This date does not exist.")
 MAX_AHEAD = timedelta(days=731)
 
 _EVERY = frozenset({"jeden", "jede", "jedes", "every", "each"})
@@ -94,8 +93,6 @@ _HALF = frozenset({"halben", "halbe", "half"})
 
 _CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(am|pm|a\.m\.|p\.m\.|h|uhr)?")
 _GLUED = re.compile(r"(\d{1,4})(min|mins|m|h|std|d)")
-_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.?(\d{4}|\d{2})?")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_NUMBER = re.compile(r"(\d{1,2})(?:\.|st|nd|rd|th)?")
 
 
@@ -159,7 +156,6 @@ def parse_when(text: str, now: datetime) -> ParsedReminder:
 @dataclass
 class _Day:
     value: date
-    explicit_year: bool = True
     named_weekday: bool = False  # "Freitag" at a time already past today means next week
 
 
@@ -298,12 +294,9 @@ class _Reader:
             if at_wall_clock(candidate, self.tz) <= self.now:
                 candidate += timedelta(days=1)  # a bare time is the next such time
             return Once(at_wall_clock(candidate, self.tz))
-        value = day.value
-        if not day.explicit_year and value < self.today:
-            value = _next_year(value)
-        instant = at_wall_clock(datetime.combine(value, at), self.tz)
+        instant = at_wall_clock(datetime.combine(day.value, at), self.tz)
         if day.named_weekday and instant <= self.now:
-            instant = at_wall_clock(datetime.combine(value + timedelta(days=7), at), self.tz)
+            instant = at_wall_clock(datetime.combine(day.value + timedelta(days=7), at), self.tz)
         return Once(instant)
 
     def day(self, *, after_time: bool = False) -> _Day | None:
@@ -338,36 +331,25 @@ class _Reader:
         return None
 
     def calendar_date(self) -> _Day | None:
+        """``24.12.``, ``2026-12-24``, ``24. Dezember``: without a year, the next such day."""
         word = self.peek()
         assert word is not None
-        if match := _ISO_DATE.fullmatch(word):
-            self.pos += 1
-            year, month, day = (int(g) for g in match.groups())
-            return _Day(_make_date(year, month, day))
-        if (match := _DOTTED_DATE.fullmatch(word)) and (
-            word.count(".") >= 2 or self.time_follows(1)
+        typed: TypedDate | None = None
+        if ISO.fullmatch(word) or (
+            DOTTED.fullmatch(word) and (word.count(".") >= 2 or self.time_follows(1))
         ):
-            self.pos += 1
-            year_text = match.group(3)
-            if year_text is None:
-                made = _make_date(self.today.year, int(match.group(2)), int(match.group(1)))
-                return _Day(made, explicit_year=False)
-            full_year = 2000 + int(year_text) if len(year_text) == 2 else int(year_text)
-            return _Day(_make_date(full_year, int(match.group(2)), int(match.group(1))))
+            typed, taken = typed_date(word), 1
         # "24. Dezember", "24 Dec", "Dec 24", "December 24th"
-        number = _DAY_NUMBER.fullmatch(word)
-        following = self.peek(1)
-        if number and following is not None and following.rstrip(".") in _MONTHS:
-            self.pos += 2
-            month = _MONTHS[following.rstrip(".")]
-            return _Day(_make_date(self.today.year, month, int(number.group(1))), False)
-        if word.rstrip(".") in _MONTHS and following and (
-            number := _DAY_NUMBER.fullmatch(following)
-        ):
-            self.pos += 2
-            month = _MONTHS[word.rstrip(".")]
-            return _Day(_make_date(self.today.year, month, int(number.group(1))), False)
-        return None
+        elif (following := self.peek(1)) is not None:
+            if (number := _DAY_NUMBER.fullmatch(word)) and following.rstrip(".") in _MONTHS:
+                typed = TypedDate(int(number.group(1)), _MONTHS[following.rstrip(".")], None)
+            elif word.rstrip(".") in _MONTHS and (number := _DAY_NUMBER.fullmatch(following)):
+                typed = TypedDate(int(number.group(1)), _MONTHS[word.rstrip(".")], None)
+            taken = 2
+        if typed is None:
+            return None
+        self.pos += taken
+        return _Day(typed.on_or_after(self.today))
 
     def time_follows(self, offset: int) -> bool:
         """True if a clock time starts ``offset`` words ahead (``24.12 10:00``)."""
@@ -432,17 +414,3 @@ class _Reader:
     def _skip_uhr(self) -> None:
         if self.peek() == "uhr":
             self.pos += 1
-
-
-def _make_date(year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise InvalidInput(NO_SUCH_DATE) from None
-
-
-def _next_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        raise InvalidInput(NO_SUCH_DATE) from None

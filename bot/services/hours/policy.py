@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LoggingRole = Literal["caseworker", "networker", "provider", "lead", "admin"]
 DEFAULT_ROLES: tuple[LoggingRole, ...] = ("provider", "networker")
@@ -20,3 +20,10 @@ class HoursPolicy(BaseModel):
     max_day_minutes: int = Field(default=24 * 60, ge=60, le=24 * 60)
     reopen_days: int = Field(default=7, ge=1, le=60)
     note_max_length: int = Field(default=200, ge=20, le=500)
+
+    @model_validator(mode="after")
+    def _one_step_fits_into_an_entry(self) -> HoursPolicy:
+        # Otherwise no amount at all could be logged, and a hint would have nothing to offer.
+        if self.max_entry_minutes < self.step_minutes:
+            raise ValueError("hours.max_entry_minutes must be at least hours.step_minutes")
+        return self

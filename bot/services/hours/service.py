@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from bot.parsing.hours import check_amount, parse_duration
 from bot.services import audit
 from bot.services.access import can_see_team, leads_region
 from bot.services.hours.policy import HoursPolicy
@@ -15,6 +17,22 @@ from bot.services.hours.weeks import Week
 from bot.services.privacy import check_free_text
 from storage.models import HourCategory, HourEntry, Role, Team, User, WeekReopening
 from storage.repositories.hours import HoursRepository
+
+
+class WeekLocked(Conflict):
+    """The week is closed: named as the calendar week with its days, not by one of them."""
+
+    def __init__(self, week: Week) -> None:
+        super().__init__(
+            N_("Week {number} ({days}) is closed. Please ask your regional lead to reopen it."),
+            number=week.iso[1], days=f"{week.start.isoformat()} – {week.end.isoformat()}",
+        )
+        self.week = week
+
+    def render(self, gettext: Any) -> str:
+        date_range = getattr(gettext, "date_range", None)
+        days = date_range(self.week.start, self.week.end) if date_range else self.params["days"]
+        return str(gettext(self.message)).format(number=self.params["number"], days=days)
 
 
 @dataclass
@@ -110,10 +128,7 @@ async def validate_draft(
         if draft.day > today:
             raise InvalidInput(N_("You cannot log hours for a day in the future."))
         if await is_locked(session, draft.team_id, Week.of(draft.day), today, policy):
-            raise Conflict(
-                N_("The week of {date} is closed. Please ask your regional lead to reopen it."),
-                date=draft.day.strftime("%d.%m.%Y"),
-            )
+            raise WeekLocked(Week.of(draft.day))
         if draft.minutes is not None:
             logged = await HoursRepository(session).day_total(user.id, draft.day, replacing)
             if logged + draft.minutes > policy.max_day_minutes:
@@ -128,18 +143,12 @@ async def validate_draft(
 
 
 def check_minutes(minutes: int, policy: HoursPolicy) -> None:
-    if minutes <= 0:
-        raise InvalidInput(N_("The time must be more than zero."))
-    if minutes % policy.step_minutes:
-        raise InvalidInput(
-            N_("Please log in steps of {step} minutes (e.g. 1:15 or 1,25)."),
-            step=policy.step_minutes,
-        )
-    if minutes > policy.max_entry_minutes:
-        raise InvalidInput(
-            N_("One entry can hold at most {hours} hours. Please split longer work."),
-            hours=policy.max_entry_minutes // 60,
-        )
+    check_amount(minutes, step=policy.step_minutes, maximum=policy.max_entry_minutes)
+
+
+def typed_minutes(text: str, policy: HoursPolicy) -> int:
+    """The time a user typed, in the office's steps (a hint names the nearest ones)."""
+    return parse_duration(text, step=policy.step_minutes, maximum=policy.max_entry_minutes)
 
 
 async def log_hours(
@@ -167,10 +176,7 @@ async def own_open_entry(
     if entry is None or entry.user_id != user.id:
         raise NotFound(N_("This entry does not exist any more."))
     if await is_locked(session, entry.team_id, Week.of(entry.work_date), today, policy):
-        raise Conflict(
-            N_("The week of {date} is closed. Please ask your regional lead to reopen it."),
-            date=entry.work_date.strftime("%d.%m.%Y"),
-        )
+        raise WeekLocked(Week.of(entry.work_date))
     return entry
 
 
