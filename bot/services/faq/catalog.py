@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.services.faq.ranking import Decision, Document, FaqIndex, Thresholds, decide
+from bot.services.faq.ranking import (
+    Decision,
+    Document,
+    FaqIndex,
+    Thresholds,
+    Verdict,
+    decide,
+)
 from bot.services.faq.schema import FaqEntry, KnowledgeBase, load_knowledge_base
 from bot.settings import SUPPORTED_LOCALES
 
@@ -91,7 +98,11 @@ class FaqCatalog:
         return self._snapshot.index.understands(text)
 
     def ask(self, text: str, locale: str) -> Decision:
-        return decide(self._snapshot.index.search(text, prefer=locale), self.thresholds)
+        index = self._snapshot.index
+        decision = decide(index.search(text, prefer=locale), self.thresholds)
+        if decision.verdict == Verdict.NONE and not index.about_the_work(text):
+            return replace(decision, about_the_work=False)
+        return decision
 
     def examples(self, locale: str, keys: Sequence[str], limit: int) -> list[tuple[str, str]]:
         """(key, question) for the given keys that exist, then the first file entries."""

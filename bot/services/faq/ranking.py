@@ -75,6 +75,7 @@ class Thresholds:
 class Decision:
     verdict: Verdict
     matches: tuple[Match, ...]  # the answer, the suggestions, or nothing
+    about_the_work: bool = True  # False: no match, and off-topic (not for a lead either)
 
 
 def _idf(df: float, n: int) -> float:
@@ -177,6 +178,10 @@ class FaqIndex:
     def understands(self, text: str) -> bool:
         """False for text without a single meaningful word ("Danke!", "ok", "hallo")."""
         return any(index.analyzer.question(text) for index in self.languages.values())
+
+    def about_the_work(self, text: str) -> bool:
+        """False for an off-topic question (the weather), which no lead should be asked."""
+        return any(index.analyzer.about_the_work(text) for index in self.languages.values())
 
     def search(self, text: str, limit: int = 3, prefer: str | None = None) -> list[Match]:
         """The best ``limit`` entries, each in the language in which it matched best."""
