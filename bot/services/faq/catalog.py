@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.services.faq.analysis import words
 from bot.services.faq.ranking import (
     Decision,
     Document,
@@ -49,6 +50,7 @@ class Snapshot:
     chat_entries: tuple[ChatEntry, ...]
     entries: dict[str, dict[str, FaqEntry]]  # key → language → entry
     index: FaqIndex
+    public_words: frozenset[str]  # every word the FAQ prints, lower-case
 
     @classmethod
     def build(cls, knowledge: KnowledgeBase, chat_entries: Iterable[ChatEntry]) -> Snapshot:
@@ -63,7 +65,9 @@ class Snapshot:
             entry = item.as_entry()
             entries.setdefault(item.key, {})[item.locale] = entry
             documents.setdefault(item.locale, []).append(_document(entry))
-        return cls(knowledge, chat, entries, FaqIndex(documents, knowledge.lexicon))
+        public = frozenset(w for docs in documents.values() for d in docs
+                           for w in words(f"{d.main} {d.answer}"))
+        return cls(knowledge, chat, entries, FaqIndex(documents, knowledge.lexicon), public)
 
 
 class FaqCatalog:
@@ -93,6 +97,11 @@ class FaqCatalog:
             return versions[locale], locale
         language, entry = next(iter(versions.items()))
         return entry, language
+
+    @property
+    def public_words(self) -> frozenset[str]:
+        """Words the FAQ prints: a name among them is no personal data in a question."""
+        return self._snapshot.public_words
 
     def understands(self, text: str) -> bool:
         return self._snapshot.index.understands(text)
