@@ -3,7 +3,8 @@
 A confident match is answered with 👍/👎; an unsure one gets up to three "Did you mean …?"
 buttons; no match is said honestly, with an offer to pass the question to the asker's
 regional lead (or the administrators), who answers in the chat and can keep the answer as a
-new FAQ entry. Admins reload the files with /faq_reload and see /faq_stats.
+new FAQ entry – if the question is about the work; an off-topic one (the weather) gets a
+pointer to what the bot can do instead. Admins reload the files with /faq_reload and see /faq_stats.
 
 Stray text reaches :func:`question_typed` through the fallback (``handlers/fallback.py``),
 which PTB only calls when no dialogue took the message, so a running /hours or /budget
@@ -144,6 +145,11 @@ async def _reply_to(update: Update, context: BotContext, text: str) -> None:
         ]
         await send(update, context, t("I am not sure what you mean. Did you mean …"),
                    views.suggestions_keyboard(t, question.id, suggestions))
+    elif not decision.about_the_work:
+        await send(update, context, t("I can only answer questions about the work in the "
+                                      "Sozialräume: the reorganisation, teams, hours, budget, "
+                                      "contacts, meetings and this bot. /help shows what you "
+                                      "can do."))
     else:
         await send(update, context,
                    t("Sorry, the FAQ has no answer to that.") + "\n\n"
@@ -214,7 +220,7 @@ async def _forward(update: Update, context: BotContext, data: callbacks.Callback
     await scope.commit()
     await show(update, context,
                t("I have passed your question on: “{question}”. You will get the answer "
-                 "here.").format(question=html.escape(question.text)))
+                 "here.").format(question=views.quote(question)))
     i18n = context.state.i18n
     for user in recipients:
         lead_t = i18n.get(user.locale)
@@ -243,7 +249,7 @@ async def answer_start(update: Update, context: BotContext) -> int:
     asker = question.user.display_name if question.user else "?"
     await send(update, context,
                t("Please type your answer to “{question}” (at most {limit} characters). It goes "
-                 "to {name}.").format(question=html.escape(question.text),
+                 "to {name}.").format(question=views.quote(question),
                                       limit=questions.ANSWER_MAX, name=html.escape(asker))
                + "\n\n" + t(FREE_TEXT_REMINDER),
                keyboard([[(t("Cancel"), views.data("cancel"))]]))
@@ -266,7 +272,7 @@ async def answer_typed(update: Update, context: BotContext) -> int:
 
         def build(t: Translator) -> tuple[str, Markup]:
             return (t("💬 {name} answered your question “{question}”:").format(
-                        name=lead, question=html.escape(question.text))
+                        name=lead, question=views.quote(question))
                     + "\n\n" + html.escape(question.answer or ""), None)
 
         await tell(context.bot, context.state.i18n, asker, build)

@@ -18,6 +18,7 @@ from storage.models import FaqQuestion, User
 
 PREFIX = "faq"
 BUTTON_CHARS = 60  # longer questions are shortened on buttons
+QUOTE_CHARS = 500  # a question quoted in a message (it may be as long as a message itself)
 
 
 def data(action: str, *args: str | int) -> str:
@@ -26,6 +27,11 @@ def data(action: str, *args: str | int) -> str:
 
 def short(text: str, limit: int = BUTTON_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quote(question: FaqQuestion) -> str:
+    """The asked question for a message, HTML-escaped, cut to leave room for the rest."""
+    return html.escape(short(question.text, QUOTE_CHARS))
 
 
 def answer_text(t: Translator, entry: FaqEntry, language: str,
@@ -74,7 +80,7 @@ def card_text(t: Translator, question: FaqQuestion) -> str:
     lines = [
         t("❓ <b>Question from {asker}</b> that the FAQ could not answer:").format(
             asker=who(question.user, t)),
-        "", f"„{html.escape(question.text)}“",
+        "", f"„{quote(question)}“",
     ]
     if question.answered_at is not None and question.answer is not None:
         name = question.answered_by.display_name if question.answered_by else "?"

@@ -159,8 +159,8 @@ async def test_personal_data_and_empty_talk_are_not_stored(bot):
     assert "personenbezogenen Daten" in (await pia.reply()).text
     await pia.send("Danke!")
     assert "Das habe ich nicht verstanden" in (await pia.reply()).text
-    await pia.send("x" * 201)
-    assert "201 Zeichen" in (await pia.reply()).text
+    await pia.send("x" * 4097)  # more than one Telegram message: only a forged update
+    assert "4097 Zeichen" in (await pia.reply()).text
     assert await _count(bot, FaqQuestion) == 0
 
 
@@ -250,3 +250,61 @@ async def test_reload_and_statistics_for_admins(engine, clock, simulator, tmp_pa
         assert "1× 👎 / 0× 👍 Was genau ist FuA" in stats
     finally:
         await harness.stop()
+
+
+async def test_questions_naming_a_speaker_or_families_in_general_are_answered(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("Worüber hat Frau Dr. Lüttringhaus referiert?")  # the FAQ prints her name
+    answer = await pia.reply()
+    assert "Vortrag von Frau Dr. Lüttringhaus" in answer.text
+    assert "👍 Hilfreich" in answer.button_labels
+    await pia.send("Wer entscheidet ob ne Familie Hilfe bekommt, der ASD oder das Team?")
+    answer = await pia.reply()
+    assert "Entscheidungen über Einzelfallhilfen (Hilfen zur Erziehung) bleiben beim ASD" in (
+        answer.text)
+    await pia.send("Familie Yilmaz aus Garstedt braucht Hilfe, was tun?")  # a real family
+    assert "personenbezogenen Daten" in (await pia.reply()).text
+    async with bot.sessions() as session:
+        texts = (await session.scalars(select(FaqQuestion.text))).all()
+    assert not any("Yilmaz" in text for text in texts) and len(texts) == 2
+
+
+async def test_a_long_rambling_question_is_answered(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    question = (
+        "Ich habe mal eine Frage zum Geld: Wir möchten im Stadtteil im Sommer ein kleines "
+        "Nachbarschaftsfest mit den Familien organisieren, dafür bräuchten wir ein paar hundert "
+        "Euro für Essen und Spiele. Wie beantrage ich das Geld aus dem FuA-Budget und wer muss "
+        "das dann genehmigen, bevor wir loslegen können?"
+    )
+    assert len(question) > 300
+    await pia.send(question)
+    answer = await pia.reply()
+    assert "Mit /budget → „Neuer Antrag“" in answer.text
+    assert "👍 Hilfreich" in answer.button_labels
+
+
+async def test_salary_is_not_answered_with_confidence(bot):
+    pia = await bot.member("Pia", Role.CASEWORKER, team="sued-a")
+    await pia.send("wie viel verdient man als asd fachkraft hier")
+    reply = await pia.reply()
+    assert "👍 Hilfreich" not in reply.button_labels  # no answer given as if it were one
+    assert reply.text.startswith(("Ich bin nicht sicher", "Dazu hat die FAQ leider keine"))
+
+
+async def test_only_questions_about_the_work_are_offered_to_the_lead(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await pia.send("Wie wird das Wetter morgen?")
+    off_topic = await pia.reply()
+    assert "Ich kann nur Fragen zur Arbeit in den Sozialräumen beantworten" in off_topic.text
+    assert "/help" in off_topic.text and off_topic.button_labels == []
+    await pia.send("Wann ist die Weihnachtsfeier des Jugendamts?")
+    on_topic = await pia.reply()
+    assert "Dazu hat die FAQ leider keine Antwort" in on_topic.text
+    await pia.tap("Frage weitergeben", message=on_topic)
+    assert "Ich habe Ihre Frage weitergegeben" in (await pia.reply()).text
+    assert "„Wann ist die Weihnachtsfeier des Jugendamts?“" in (await lea.reply()).text
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("whats the wether like tomorrow")
+    assert "I can only answer questions about the work" in (await sam.reply()).text

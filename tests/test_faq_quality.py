@@ -12,6 +12,7 @@ import pytest
 from bench import faq as faq_bench
 from bot.services.faq.analysis import Analyzer, fold
 from bot.services.faq.catalog import Snapshot
+from bot.services.faq.dictionary import is_real_word
 from bot.services.faq.evaluation import evaluate, load_eval_set
 from bot.services.faq.schema import FaqFileError, load_knowledge_base
 from bot.services.privacy import personal_data_kinds
@@ -106,6 +107,28 @@ def test_typos_english_and_compounds_find_their_entry(index):
     }
     for question, key in cases.items():
         assert index.search(question)[0].key == key, question
+
+
+def test_real_words_are_not_corrected_and_slang_is_understood(index):
+    assert is_real_word("boot") and is_real_word("muessen") and not is_real_word("berarung")
+    cases = {
+        "sind die träger auch mit im boot": "providers-list",  # "boot" is no typo of "book"
+        "wie oft hat sich die lenkungsgrp getroffen": "guidance-group",
+        "bleiben die ASDler für die einzelfälle zuständig": "who-decides-case-help",
+        "wann hat der JHA das beschlossen": "decision-2011",
+        "kollegiale berarung": "what-is-kollegiale-beratung",  # a typo still is corrected
+    }
+    for question, key in cases.items():
+        assert index.search(question)[0].key == key, question
+
+
+def test_off_topic_questions_are_told_from_unanswered_ones_about_the_work(index):
+    for text in ("Wie wird das Wetter morgen?", "recommend a good movie",
+                 "Wie koche ich Spaghetti Carbonara?"):
+        assert not index.about_the_work(text), text
+    for text in ("wie viel verdient man als asd fachkraft hier", "Wie beantrage ich Elternzeit?",
+                 "Soll ich bei der Mutter aus Garstedt einen Hausbesuch machen?"):
+        assert index.about_the_work(text), text
 
 
 def test_an_invalid_file_is_named_with_entry_and_field(tmp_path: Path):

@@ -129,6 +129,33 @@ def test_ordinary_work_notes_pass(text):
     assert check_free_text(text) == text
 
 
+# Questions to the FAQ, checked with the FAQ's own words as public: a name the FAQ prints
+# and "Familie" before a noun are fine; an unknown name, a child's name or birthday are not.
+FAQ_WORDS = frozenset({"lüttringhaus", "hilfe", "hilfen", "unterstützung", "familie", "kind"})
+QUESTIONS = [
+    ("Worüber hat Frau Dr. Lüttringhaus referiert?", []),
+    ("Wer entscheidet ob ne Familie Hilfe bekommt?", []),
+    ("Wann bekommt eine Familie Unterstützung vom ASD?", []),
+    ("Hat Prof. Dr. Lüttringhaus auch in Norderstedt gesprochen?", []),
+    ("Familie Yilmaz aus Garstedt braucht Hilfe, was tun?", ["family"]),
+    ("Was mache ich mit Familie Müller?", ["family"]),
+    ("Hat Frau Dr. Schmidt den Antrag schon gesehen?", ["name"]),
+    ("Kind Lena geb. 12.03.2015 – wer ist zuständig?", ["birthdate", "child", "name"]),
+    ("Darf Lena Berger ins Jugendzentrum?", ["name"]),
+    ("Lenas Familie braucht Hilfe, wen frage ich?", ["name"]),
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), QUESTIONS)
+def test_a_question_may_name_what_the_faq_names_but_no_case(text, kinds):
+    assert personal_data_kinds(text, public=FAQ_WORDS) == kinds
+
+
+def test_without_public_words_a_title_and_a_name_stay_refused():
+    assert personal_data_kinds("Worüber hat Frau Dr. Lüttringhaus referiert?") == ["name"]
+    assert personal_data_kinds("Wer entscheidet ob ne Familie Hilfe bekommt?") == ["family"]
+
+
 def test_the_user_is_told_what_was_found_in_their_language():
     with pytest.raises(PersonalDataFound) as info:
         check_free_text("Familie Müller, Tel. 040 1234567")

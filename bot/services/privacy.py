@@ -7,6 +7,12 @@ rephrase, before anything is saved. The check errs on the side of asking; it nev
 text. It is a safety net, not a guarantee: the warning next to every free-text field and the
 retention periods (``bot/services/retention.py``) do the rest.
 
+A question to the FAQ is checked with the words the FAQ itself prints as ``public``: a name
+found by a title or by "Familie" is no personal data when it is a public word ("Frau Dr.
+Lüttringhaus", whose talk the FAQ lists; "ob ne Familie Hilfe bekommt", where "Hilfe" is a
+noun, not a family). An unknown name ("Familie Yilmaz", "Frau Schmidt"), a child's name, a
+date of birth and the rest are refused as in any other field.
+
 Every free-text field goes through :func:`check_free_text`. The office tunes the check in the
 organisation file's ``privacy:`` section (:class:`PrivacySpec`): more first names, extra
 regular expressions, phrases that must always pass. ``bot/app.py`` activates the file's
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,7 +90,8 @@ _FIXED: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("family", re.compile(rf"\bthe\s+(?!{_NOT_FAMILY_NAMES}){_SURNAME}\s+family\b"
                           rf"(?!\s+{_NOT_FAMILY_NAMES})")),
-    ("name", re.compile(rf"\b(?:Frau|Herrn?|Mr|Mrs|Ms|Miss|Dr)\.?\s+{_WORD}")),
+    ("name", re.compile(rf"\b(?:Frau|Herrn?|Mr|Mrs|Ms|Miss|Dr|Prof)\.?(?:\s+(?:Dr|Prof)\.?)*"
+                        rf"\s+{_WORD}")),
     ("child", re.compile(
         rf"\b(?:Kind|Pflegekind|Sohn|Tochter|Enkel|Enkelin|child|son|daughter)\s+{_WORD}"
     )),
@@ -166,7 +173,7 @@ class PrivacySpec(BaseModel):
 class FreeTextPolicy:
     """The compiled check: names built from first names, the office's extra patterns."""
 
-    names: tuple[re.Pattern[str], ...] = ()
+    names: tuple[re.Pattern[str], ...] = ()  # the first: first name and surname
     extra_patterns: tuple[re.Pattern[str], ...] = ()
     allowed: re.Pattern[str] | None = None
 
@@ -246,14 +253,38 @@ _CHECKS: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 
 
-def personal_data_kinds(text: str, policy: FreeTextPolicy | None = None) -> list[str]:
-    """Which kinds of likely personal data the text contains (empty if none), sorted."""
+# Kinds whose patterns end in the name they found ("Frau Dr. Lüttringhaus", "Familie Yilmaz").
+_NAMING_KINDS = frozenset({"name", "family"})
+_LAST_WORD = re.compile(r"[^\W\d_]+(?=\W*$)")
+
+
+def _names_someone(pattern: re.Pattern[str], text: str, public: Collection[str]) -> bool:
+    """A match whose name (its last word) is not one of the ``public`` lower-case words."""
+    for match in pattern.finditer(text):
+        name = _LAST_WORD.search(match.group())
+        if name is None or name.group().lower() not in public:
+            return True
+    return False
+
+
+def personal_data_kinds(text: str, policy: FreeTextPolicy | None = None,
+                        public: Collection[str] = frozenset()) -> list[str]:
+    """Which kinds of likely personal data the text contains (empty if none), sorted.
+
+    ``public``: lower-case words printed in public (the FAQ's); a name among them, found by a
+    title, "Familie" or as first name and surname, is not counted.
+    """
     policy = policy or _active
     if policy.allowed is not None:
         text = policy.allowed.sub(" ", text)
-    kinds = {kind for kind, pattern in _FIXED if pattern.search(text)}
+    kinds = {kind for kind, pattern in _FIXED
+             if (_names_someone(pattern, text, public) if kind in _NAMING_KINDS
+                 else pattern.search(text))}
     kinds |= {kind for kind, check in _CHECKS if check(text)}
-    if any(pattern.search(text) for pattern in policy.names):
+    names = policy.names
+    if (names and _names_someone(names[0], text, public)) or any(
+        pattern.search(text) for pattern in names[1:]
+    ):
         kinds.add("name")
     if any(pattern.search(text) for pattern in policy.extra_patterns):
         kinds.add("pattern")
@@ -276,12 +307,13 @@ class PersonalDataFound(InvalidInput):
 
 
 def check_free_text(
-    text: str, *, max_length: int = 200, policy: FreeTextPolicy | None = None
+    text: str, *, max_length: int = 200, policy: FreeTextPolicy | None = None,
+    public: Collection[str] = frozenset(),
 ) -> str:
     """Return the cleaned text or raise :class:`InvalidInput` asking to rephrase.
 
     Control characters go (invisible, and PostgreSQL refuses NUL in a text column); runs of
-    white space become one space.
+    white space become one space. ``public``: see :func:`personal_data_kinds`.
     """
     visible = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
     cleaned = " ".join(visible.split())
@@ -292,7 +324,7 @@ def check_free_text(
             N_("That is {length} characters; please keep it to {limit}."),
             length=len(cleaned), limit=max_length,
         )
-    kinds = personal_data_kinds(cleaned, policy)
+    kinds = personal_data_kinds(cleaned, policy, public)
     if kinds:
         raise PersonalDataFound(kinds)
     return cleaned

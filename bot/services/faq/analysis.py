@@ -11,7 +11,9 @@ two meet whatever way a person spells it:
    the language's Snowball stemmer (PyStemmer);
 4. a long German compound is split into known words (``Budget|antrag``, ``Steuerungs|gruppe``);
 5. only for questions: a word the index does not know is matched to the closest known word
-   (RapidFuzz, Damerau-Levenshtein), so that typos still find their entry.
+   (RapidFuzz, Damerau-Levenshtein), so that typos still find their entry – unless it is a
+   real German or English word (:mod:`bot.services.faq.dictionary`): "Boot" is no typo of
+   "book", and a real word the FAQ does not know tells that the FAQ may not know the topic.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.services.faq.dictionary import is_real_word
 from bot.services.faq.schema import Lexicon
 
 EXACT_MARK = "^"  # a lexicon member that must not match by its stem: ^trage (≠ Träger)
@@ -39,6 +42,8 @@ _LINKS = ("", "s", "es", "n", "en", "e")  # German linking elements: Steuerung|s
 MIN_FUZZY = 4
 FUZZY_WEIGHT = 0.8  # a corrected typo counts a little less than the word itself
 QUESTION_WORD_IMPORTANCE = 0.25
+# A person of a group named by an abbreviation: "ASDler", "WJHlerin" → the ASD, the WJH.
+_PERSON_SUFFIXES = ("lerinnen", "lerin", "lern", "ler")
 
 
 @lru_cache(maxsize=65536)
@@ -103,6 +108,10 @@ class Analyzer:
             if len(w) >= MIN_PART and w not in self._stopwords
         )
         self._known: frozenset[str] = frozenset()
+        self._topic = frozenset(
+            SYNONYM_MARK + word if word in lexicon.synonyms else self._token(word.lower())
+            for word in lexicon.topic_words
+        ) - {None}
         self._surface: list[str] = []
         self.correct = lru_cache(maxsize=4096)(self._correct)
         self.token = lru_cache(maxsize=65536)(self._token)
@@ -115,7 +124,7 @@ class Analyzer:
 
     def _token(self, raw: str) -> str | None:
         """The index token of one word, or None for a stop word."""
-        key = self._raw.get(raw)
+        key = self._raw.get(raw) or self._abbreviation_person(raw)
         if key is not None:
             return SYNONYM_MARK + key
         folded = fold(raw)
@@ -124,6 +133,12 @@ class Analyzer:
         stem = self._stem(folded)
         key = self._stems.get(stem)
         return SYNONYM_MARK + key if key is not None else stem
+
+    def _abbreviation_person(self, raw: str) -> str | None:
+        for suffix in _PERSON_SUFFIXES:
+            if raw.endswith(suffix):
+                return self._raw.get(raw[: -len(suffix)])
+        return None
 
     def split(self, folded: str) -> tuple[str, ...] | None:
         """A compound as its parts, or None if it is not one."""
@@ -203,12 +218,24 @@ class Analyzer:
             ]
             if part_words:
                 return part_words
-        corrected = self.correct(fold(word))
+        corrected = None if is_real_word(word) else self.correct(fold(word))
         if corrected is not None:
             fixed = self.token(corrected)
             if fixed is not None and fixed != token:
                 return [QueryWord(word, (Alternative(token), Alternative(fixed, FUZZY_WEIGHT)))]
         return [QueryWord(word, (Alternative(token),))]
+
+    def about_the_work(self, text: str) -> bool:
+        """Whether the question is about the work, even if no entry answers it: it names a topic
+        word of the lexicon (pay, leave, a case, the ASD …) or a word that only this FAQ knows
+        (a district, a provider, a project term – known to the index, in no dictionary)."""
+        for query_word in self.question(text):
+            if query_word.importance < 1:
+                continue
+            token = query_word.alternatives[0].token
+            if token in self._topic or (token in self._known and not is_real_word(query_word.text)):
+                return True
+        return False
 
     def _correct(self, folded: str) -> str | None:
         """The closest known word within one edit (two for long words), if any."""

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.services.faq.ranking import Decision, Document, FaqIndex, Thresholds, decide
+from bot.services.faq.analysis import words
+from bot.services.faq.ranking import (
+    Decision,
+    Document,
+    FaqIndex,
+    Thresholds,
+    Verdict,
+    decide,
+)
 from bot.services.faq.schema import FaqEntry, KnowledgeBase, load_knowledge_base
 from bot.settings import SUPPORTED_LOCALES
 
@@ -42,6 +50,7 @@ class Snapshot:
     chat_entries: tuple[ChatEntry, ...]
     entries: dict[str, dict[str, FaqEntry]]  # key → language → entry
     index: FaqIndex
+    public_words: frozenset[str]  # every word the FAQ prints, lower-case
 
     @classmethod
     def build(cls, knowledge: KnowledgeBase, chat_entries: Iterable[ChatEntry]) -> Snapshot:
@@ -56,7 +65,9 @@ class Snapshot:
             entry = item.as_entry()
             entries.setdefault(item.key, {})[item.locale] = entry
             documents.setdefault(item.locale, []).append(_document(entry))
-        return cls(knowledge, chat, entries, FaqIndex(documents, knowledge.lexicon))
+        public = frozenset(w for docs in documents.values() for d in docs
+                           for w in words(f"{d.main} {d.answer}"))
+        return cls(knowledge, chat, entries, FaqIndex(documents, knowledge.lexicon), public)
 
 
 class FaqCatalog:
@@ -87,11 +98,20 @@ class FaqCatalog:
         language, entry = next(iter(versions.items()))
         return entry, language
 
+    @property
+    def public_words(self) -> frozenset[str]:
+        """Words the FAQ prints: a name among them is no personal data in a question."""
+        return self._snapshot.public_words
+
     def understands(self, text: str) -> bool:
         return self._snapshot.index.understands(text)
 
     def ask(self, text: str, locale: str) -> Decision:
-        return decide(self._snapshot.index.search(text, prefer=locale), self.thresholds)
+        index = self._snapshot.index
+        decision = decide(index.search(text, prefer=locale), self.thresholds)
+        if decision.verdict == Verdict.NONE and not index.about_the_work(text):
+            return replace(decision, about_the_work=False)
+        return decision
 
     def examples(self, locale: str, keys: Sequence[str], limit: int) -> list[tuple[str, str]]:
         """(key, question) for the given keys that exist, then the first file entries."""

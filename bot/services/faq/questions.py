@@ -24,6 +24,8 @@ from storage.repositories.faq import FaqRepository, Rating
 from storage.repositories.users import UserRepository
 
 ANSWER_MAX = 1000  # a lead's answer in the chat
+# A question may be as long as one Telegram message: people ramble, and the ranking copes.
+ASKED_MAX = 4096
 STATS_LIMIT = 10
 GONE = N_("This question does not exist (any more).")
 
@@ -54,9 +56,13 @@ async def reload(session: AsyncSession, catalog: FaqCatalog, *, user: User,
 
 async def ask(session: AsyncSession, catalog: FaqCatalog, *, user: User, text: str,
               now: datetime) -> Asked:
-    """Check the text, search the FAQ and keep the question for the statistics."""
-    cleaned = check_free_text(text, max_length=QUESTION_MAX)
+    """Check the text, search the FAQ and keep the question for the statistics.
+
+    A question is checked for personal data with the FAQ's own words as public: asking about
+    a speaker the FAQ names is not writing about a person.
+    """
     await ensure_chat_entries(session, catalog)
+    cleaned = check_free_text(text, max_length=ASKED_MAX, public=catalog.public_words)
     if not catalog.understands(cleaned):
         return Asked(None, Decision(Verdict.NONE, ()))
     decision = catalog.ask(cleaned, user.locale)
@@ -234,8 +240,11 @@ async def promote(session: AsyncSession, *, user: User, question_id: int | None,
                             "this question."))
     if await repo.chat_entry_for(question.id) is not None:
         raise Conflict(N_("This question is already in the FAQ."))
+    title = question.text  # an entry's question is short; a long one is cut, its answer stays
+    if len(title) > QUESTION_MAX:
+        title = title[: QUESTION_MAX - 1].rstrip() + "…"
     row = FaqChatEntry(
-        key=f"chat-{question.id}", locale=question.locale, question=question.text,
+        key=f"chat-{question.id}", locale=question.locale, question=title,
         answer=question.answer, source_question_id=question.id, created_by_id=user.id,
         created_at=now, active=True,
     )

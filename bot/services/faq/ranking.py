@@ -36,6 +36,9 @@ Vector = npt.NDArray[np.float32]
 
 ANSWER_WEIGHT = 0.3  # a word found only in the answer counts this much in the score …
 ANSWER_COVERAGE = 0.5  # … and this much in the coverage
+# In a question of more words than this, words no entry contains are small talk ("sorry, I am
+# new here and …") and do not count against the coverage; in a short one they are the topic.
+LONG_QUESTION = 10
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Verdict(StrEnum):
 class Thresholds:
     """Calibrated on the evaluation set; ``python -m bench --only faq`` shows the effect."""
 
-    confident: float = 0.6  # coverage of the best entry
+    confident: float = 0.65  # coverage of the best entry
     margin: float = 1.15  # best score ≥ margin × second best score
     unsure: float = 0.4  # coverage below this: no match at all
     suggestion: float = 0.5  # a suggestion needs this share of the best score
@@ -75,6 +78,7 @@ class Thresholds:
 class Decision:
     verdict: Verdict
     matches: tuple[Match, ...]  # the answer, the suggestions, or nothing
+    about_the_work: bool = True  # False: no match, and off-topic (not for a lead either)
 
 
 def _idf(df: float, n: int) -> float:
@@ -123,8 +127,11 @@ class LanguageIndex:
         total = np.zeros(n, dtype=np.float32)
         covered = np.zeros(n, dtype=np.float32)
         weight_sum = 0.0
+        long = len(question) > LONG_QUESTION
         for word in question:
             score, hit, idf = self._word(word, n)
+            if long and not hit.any():
+                continue
             weight = idf * word.importance
             total += score
             covered += weight * hit
@@ -177,6 +184,10 @@ class FaqIndex:
     def understands(self, text: str) -> bool:
         """False for text without a single meaningful word ("Danke!", "ok", "hallo")."""
         return any(index.analyzer.question(text) for index in self.languages.values())
+
+    def about_the_work(self, text: str) -> bool:
+        """False for an off-topic question (the weather), which no lead should be asked."""
+        return any(index.analyzer.about_the_work(text) for index in self.languages.values())
 
     def search(self, text: str, limit: int = 3, prefer: str | None = None) -> list[Match]:
         """The best ``limit`` entries, each in the language in which it matched best."""

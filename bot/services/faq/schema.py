@@ -104,6 +104,7 @@ class Lexicon(BaseModel):
     question_words: tuple[str, ...] = ()  # synonym keys that only say what kind of question
     compound_parts: tuple[Text, ...] = ()
     fillers: tuple[Text, ...] = ()
+    topic_words: tuple[Text, ...] = ()  # synonym keys and words that make a question on-topic
 
     @model_validator(mode="after")
     def _question_words_are_synonyms(self) -> Lexicon:
