@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.errors import InvalidInput
 from bot.parsing import parse_day, parse_duration, parse_money
+from bot.parsing.dates import FUTURE_HORIZON_DAYS
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 
@@ -176,7 +177,8 @@ def test_a_day_later_this_year_is_in_the_future_not_last_year(text):
     ("text", "today", "expected"),
     [
         ("5.12", SATURDAY, SATURDAY), ("04.12.", SATURDAY, date(2026, 12, 4)),
-        ("1.7.", SATURDAY, date(2026, 7, 1)), ("24.12.", AFTER_NEW_YEAR, date(2026, 12, 24)),
+        ("1.7.", SATURDAY, date(2026, 7, 1)), ("1.6.", SATURDAY, date(2026, 6, 1)),
+        ("24.12.", AFTER_NEW_YEAR, date(2026, 12, 24)),
         ("31.12", AFTER_NEW_YEAR, date(2026, 12, 31)), ("1.1.", AFTER_NEW_YEAR, date(2027, 1, 1)),
         ("3.1.", AFTER_NEW_YEAR, AFTER_NEW_YEAR), ("8.7.", AFTER_NEW_YEAR, date(2026, 7, 8)),
     ],
@@ -211,16 +213,18 @@ def test_a_day_without_year_is_never_read_further_away_than_another_year(today, 
         try:
             read = parse_day(text, today)
         except InvalidInput as error:
-            # Refused only as a day in the future, and only when the nearest reading is one.
+            # Refused only as a day in the future, and only when the nearest reading is one
+            # that lies at most a quarter ahead.
             assert error.message == "That day lies in the future."
             nearest = min((d for d in _same_day_in_years(meant, today) if d), key=lambda d: (
                 abs((d - today).days), d))
-            assert nearest > today
+            assert today < nearest <= today + timedelta(days=FUTURE_HORIZON_DAYS)
             continue
         assert read <= today
         assert (read.day, read.month) == (meant.day, meant.month)
         for other in _same_day_in_years(meant, today):
-            assert other is None or abs((read - today).days) <= abs((other - today).days)
+            # The latest such day that has happened, unless one ahead is nearer and soon.
+            assert other is None or other > today or other <= read
 
 
 @given(st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31)),

@@ -44,6 +44,10 @@ NOT_UNDERSTOOD_AHEAD = N_("Please enter the day like heute, morgen, 12.12. or 12
 NO_SUCH_DATE = N_("This date does not exist.")
 
 
+# How far ahead a day without a year may be read when it is meant as one that has happened.
+FUTURE_HORIZON_DAYS = 92
+
+
 class TypedDate(NamedTuple):
     """A calendar date as typed: the year may be missing."""
 
@@ -52,11 +56,12 @@ class TypedDate(NamedTuple):
     year: int | None
 
     def nearest(self, today: date) -> date:
-        """The date itself, or without a year the such day nearest to ``today``.
+        """The date itself, or without a year the day a person logging past work means.
 
-        A day that has happened (hours) is compared with today in both directions: "06.12."
-        typed on 5 December is tomorrow, not a year ago, and the caller refuses it as a day in
-        the future. On a tie the earlier day wins.
+        "06.12." typed on 5 December is tomorrow, not a year ago, and the caller refuses it as
+        a day in the future; but "1.6." typed in December is last June, not next June, though
+        next June is a few days nearer: a reading ahead wins only while it is nearer and at
+        most ``FUTURE_HORIZON_DAYS`` away. On a tie the earlier day wins.
         """
         if self.year is not None:
             return self.exact()
@@ -66,7 +71,11 @@ class TypedDate(NamedTuple):
         ]
         if not candidates:
             raise InvalidInput(NO_SUCH_DATE)
-        return min(candidates, key=lambda day: (abs((day - today).days), day))
+        nearest = min(candidates, key=lambda day: (abs((day - today).days), day))
+        past = [day for day in candidates if day <= today]
+        if nearest > today and (nearest - today).days > FUTURE_HORIZON_DAYS and past:
+            return max(past)
+        return nearest
 
     def on_or_after(self, first: date) -> date:
         """The date itself, or without a year the first such day from ``first`` on."""
