@@ -25,9 +25,10 @@ soak: $(STAMP)  ## the reliability tests at full length; PostgreSQL too when TES
 	RELIABILITY_SOAK=1 $(BIN)/python -m pytest -q -s tests/test_telegram_faults.py \
 		tests/test_crashes.py tests/test_hostile_input.py tests/test_security.py
 
-lint: $(STAMP)  ## ruff and mypy
+lint: $(STAMP)  ## ruff, mypy and the layer contracts (import-linter, see pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot handlers storage
+	$(BIN)/lint-imports
 
 run: $(STAMP)  ## run the bot with the settings from the environment / .env
 	$(BIN)/sozialraum-bot run

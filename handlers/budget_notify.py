@@ -15,10 +15,9 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import I18n, Translator
-from bot.services.budget import allocation, deciders
+from bot.services.budget import allocation, deciders, requests
 from handlers import budget_views as views
-from storage.models import BudgetNotice, BudgetRequest, User
-from storage.repositories.budget import BudgetRepository
+from storage.models import BudgetRequest, User
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +43,8 @@ def card(
 def remember_copy(session: AsyncSession, request: BudgetRequest, user: User,
                   message: Message) -> None:
     """Record a decider's copy, so that a decision can update it."""
-    session.add(BudgetNotice(request_id=request.id, user_id=user.id,
-                             chat_id=message.chat_id, message_id=message.message_id))
+    requests.remember_copy(session, request, user, chat_id=message.chat_id,
+                           message_id=message.message_id)
 
 
 async def send_cards(
@@ -60,7 +59,7 @@ async def send_cards(
     recipients = only if only is not None else await deciders.deciders(
         session, request.budget.region_id, today)
     available = await available_for(session, request)
-    sent = 0
+    sent: list[tuple[User, int, int]] = []
     for user in recipients:
         if user.id == request.requester_id:
             continue  # nobody decides their own request
@@ -71,10 +70,9 @@ async def send_cards(
         except TelegramError:
             log.warning("card of request %s not delivered to user %s", request.id, user.id)
             continue
-        remember_copy(session, request, user, message)
-        sent += 1
-    await session.flush()
-    return sent
+        sent.append((user, message.chat_id, message.message_id))
+    await requests.remember_copies(session, request, sent)
+    return len(sent)
 
 
 async def update_copies(
@@ -84,9 +82,8 @@ async def update_copies(
 
     Returns the (chat id, message id) of every copy.
     """
-    notices = await BudgetRepository(session).notices(request.id)
-    for notice in notices:
-        user = await session.get(User, notice.user_id)
+    notices = await requests.copies(session, request)
+    for notice, user in notices:
         t = i18n.get(user.locale if user else None)
         try:
             await bot.edit_message_text(
@@ -98,7 +95,7 @@ async def update_copies(
                 log.info("copy of request %s not updated: %s", request.id, exc.message)
         except TelegramError:
             log.warning("copy of request %s not updated", request.id)
-    return {(n.chat_id, n.message_id) for n in notices}
+    return {(n.chat_id, n.message_id) for n, _ in notices}
 
 
 async def tell(bot: Bot, i18n: I18n, user: User, build: Build) -> None:

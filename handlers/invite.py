@@ -19,7 +19,6 @@ from handlers.context import BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
 from storage.models import Role
-from storage.repositories.users import OrgRepository
 
 PREFIX = "inv"
 INVITER_ROLES = (Role.ADMIN, Role.LEAD)
@@ -65,23 +64,16 @@ async def invite_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _ask_unit(update: Update, context: BotContext, role: Role) -> None:
-    scope = context.scope
-    user = scope.require_user()
-    orgs = OrgRepository(scope.session)
     if role.is_team_role:
-        region_id = None if scope.role == Role.ADMIN else user.region_id
-        teams = await orgs.active_teams(region_id)
-        rows = [[(team.name, callbacks.pack(PREFIX, "go", role.value, team.key))] for team in teams]
         question = context.t("For which team?")
     elif role == Role.LEAD:
-        rows = [
-            [(region.name, callbacks.pack(PREFIX, "go", role.value, region.key))]
-            for region in await orgs.regions()
-        ]
         question = context.t("For which region?")
     else:
         await _create(update, context, role, None)
         return
+    scope = context.scope
+    units = await access.invitation_units(scope.session, scope.require_user(), role)
+    rows = [[(unit.name, callbacks.pack(PREFIX, "go", role.value, unit.key))] for unit in units]
     await show(update, context, question, keyboard([*rows, _cancel_row(context)]))
 
 

@@ -34,7 +34,6 @@ from handlers.common import STALE, answer, keyboard, pressed_data, send, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
-from storage.repositories.digest import DigestRepository
 
 PREFIX = "rep"
 TYPED = 0
@@ -147,7 +146,7 @@ async def _send_file(update: Update, context: BotContext, data: callbacks.Callba
                                           now=scope.now)
     rows = len(files.csv_table(made).rows) if file_format == "csv" else sum(
         len(table.rows) for table in made)
-    regions = await DigestRepository(scope.session, region_scope.region_ids).regions()
+    regions = await tables.covered_regions(scope.session, region_scope)
     key = "all" if region_scope.region_ids is None else ",".join(r.key for r in regions)
     tables.record_export(scope.session, actor=user, what=what, file_format=file_format,
                          period=period, scope_key=key, rows=rows, now=scope.now, source="chat")

@@ -40,7 +40,7 @@ from bot.telegram_retry import at_most_once, certainty
 from handlers import budget_notify, digest
 from handlers import reminder_views as views
 from handlers.common import keyboard
-from storage.models import Reminder, RequestState, User
+from storage.models import RequestState, User
 
 if TYPE_CHECKING:
     from bot.app import AppState
@@ -123,7 +123,7 @@ async def _prepare(
     if item.kind != scheduler.DIGEST or item.missed:
         return None
     async with state.sessions() as session:
-        user = await session.get(User, item.user_id)
+        user = await scheduler.recipient(session, item)
         if user is None or not receives_digests(user):
             return None
         try:
@@ -197,7 +197,7 @@ async def _render(
     now: datetime, prepared: digest.PreparedDigest | None = None,
 ) -> _Outgoing | str:
     """The item's messages, or ``failed`` when there is nothing (more) to send."""
-    user = await session.get(User, item.user_id)
+    user = await scheduler.recipient(session, item)
     if user is None or not user.active:
         return "failed"
     delivery = _Delivery(session, i18n.get(user.locale), user, item, policy, now, prepared)
@@ -258,7 +258,7 @@ class _Delivery:
 
 
 async def _personal(d: _Delivery) -> _Outgoing:
-    reminder = await d.session.get(Reminder, d.item.subject_id)
+    reminder = await scheduler.reminder_of(d.session, d.item)
     if reminder is None:
         raise _Undeliverable
     return d.message(views.fired_reminder(d.t, reminder, d.policy.tz),

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
+from bot.services import access
 from bot.services.contacts import team as teams
 from handlers.common import answer, keyboard, show
 from handlers.contacts_views import example_mark, seat_name
@@ -33,7 +34,7 @@ MEMBER_HEADINGS = {
 async def team_command(update: Update, context: BotContext) -> None:
     """Show the user's team, or let them choose when they see several."""
     scope = context.scope
-    visible = await teams.visible_teams(scope.session, scope.require_user())
+    visible = await access.visible_teams(scope.session, scope.require_user())
     if not visible:
         raise InvalidInput(N_("You are not a member of any team yet."))
     if len(visible) == 1:

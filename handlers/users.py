@@ -26,7 +26,6 @@ from handlers.menu import publish_user_menu
 from handlers.privacy import end_chat_session
 from handlers.registry import Command, Feature
 from storage.models import Role, User
-from storage.repositories.users import OrgRepository
 
 PREFIX = "usr"
 UNIT_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # team and region keys
@@ -99,7 +98,8 @@ async def _filter_name(context: BotContext, wanted: UserFilter) -> str:
     if wanted.role is not None:
         return role_name(t, wanted.role)
     if wanted.team_id is not None:
-        team = next((team for team in await OrgRepository(context.scope.session).active_teams()
+        scope = context.scope
+        team = next((team for team in await users.teams(scope.session, scope.require_user())
                      if team.id == wanted.team_id), None)
         return html.escape(team.name) if team else "?"
     return t("all active")
@@ -121,8 +121,9 @@ async def _filters(update: Update, context: BotContext) -> None:
                    (t("Deactivated"), _data("ls", "x", 0))]]
     roles = [(role_name(t, role), _data("ls", f"r-{role.value}", 0)) for role in Role]
     rows += [roles[i:i + 2] for i in range(0, len(roles), 2)]
+    scope = context.scope
     teams = [(team.name, _data("ls", f"t-{team.id}", 0))
-             for team in await OrgRepository(context.scope.session).active_teams()]
+             for team in await users.teams(scope.session, scope.require_user())]
     rows += [teams[i:i + 2] for i in range(0, len(teams), 2)]
     await show(update, context, t("Show which people?"), keyboard(rows))
 
@@ -246,14 +247,10 @@ async def _role_chosen(
         raise InvalidInput(STALE)
     user = await users.get_user(scope.session, admin, target_id)
     if unit is None and (users.needs_unit(user, role) or role == user.role):
-        orgs = OrgRepository(scope.session)
-        if role == Role.LEAD:
-            units = [(region.name, region.key) for region in await orgs.regions()]
-            question = t("For which region?")
-        else:
-            units = [(team.name, team.key) for team in await orgs.active_teams()]
-            question = t("For which team?")
-        rows: Rows = [[(name, _data("ru", user.id, role.value, key))] for name, key in units]
+        units = await users.units_for(scope.session, admin, role)
+        question = t("For which region?") if role == Role.LEAD else t("For which team?")
+        rows: Rows = [[(unit.name, _data("ru", user.id, role.value, unit.key))]
+                      for unit in units]
         rows.append([(t("Cancel"), _data("u", user.id))])
         await show(update, context, question, keyboard(rows))
         return

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
-from bot.services import hours
+from bot.services import access, hours
 from bot.services.access import leads_region
 from bot.services.hours import Week
 from handlers.common import answer, keyboard, show
@@ -18,19 +18,13 @@ from handlers.context import BotContext
 from handlers.hours import policy, today
 from handlers.hours_view import week_text
 from handlers.registry import Command, Feature
-from storage.models import Role, Team
-from storage.repositories.users import OrgRepository
+from storage.models import Team
 
 PREFIX = "wk"
 
 
 async def _visible_teams(context: BotContext) -> list[Team]:
-    user = context.scope.require_user()
-    if user.role == Role.ADMIN:
-        return await OrgRepository(context.scope.session).active_teams()
-    if user.role == Role.LEAD:
-        return await OrgRepository(context.scope.session).active_teams(user.region_id)
-    return sorted((m.team for m in user.memberships if m.team.active), key=lambda t: t.key)
+    return await access.visible_teams(context.scope.session, context.scope.require_user())
 
 
 async def week_command(update: Update, context: BotContext) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.errors import Conflict, InvalidInput, NotAllowed
 from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
+from bot.services.hours.personal_data import export_entries
 from bot.services.hours.weeks import local_today
 from storage.models import AuditEntry, HourEntry, Role, Team
 from tests.test_access import _invite, _register
@@ -132,6 +133,11 @@ async def test_weeks_lock_after_14_days_and_a_lead_reopens_them(session, clock):
                                 now=clock.now(), policy=POLICY)
     actions = (await session.scalars(select(AuditEntry.action))).all()
     assert "hours.week_reopened" in actions
+    # /mydata: the lead's reopening; Pia's entry with its team and kind of work.
+    assert [r["week_start"] for r in (await export_entries(session, lead))["weeks_reopened"]
+            ] == ["2026-11-02"]
+    assert [(e["team"], e["kind_of_work"], e["minutes"])
+            for e in (await export_entries(session, pia))["entries"]] == [("nord-a", "fua", 60)]
 
 
 async def test_edit_and_delete_own_entries_only_while_open(session, clock):

@@ -197,3 +197,48 @@ async def test_reimport_without_a_team_keeps_its_hours_and_budget_history(sessio
     nord = await session.scalar(select(Region).where(Region.key == "nord"))
     figures = (await budget_status(session, nord.id, 2026)).figures
     assert figures.sums.approved == 25_000  # the approved request still counts
+
+
+async def test_a_changed_file_reports_every_kind_of_record_it_changed(session, org, tmp_path):
+    from storage.models import Meeting, ProviderContact, TeamSeat
+
+    raw = yaml.safe_load(DEFAULT_ORG_FILE.read_text(encoding="utf-8"))
+    raw["categories"][1]["name"]["de"] = "FuA: fallunabhängige Arbeit"
+    raw["categories"].append({"key": "netz", "name": {"de": "Netzwerk", "en": "Network"},
+                              "short": {"de": "Netz", "en": "Net"}, "weekly_quota_hours": 2})
+    raw["regions"].append({"key": "west", "name": "Region West", "teams": [
+        {"key": "west-a", "name": "Sozialraumteam West A", "districts": ["Friedrichsgabe-West"],
+         "seats": [{"kind": "stationaer", "provider": "sos-kinderdorf"}]}]})
+    nord_a = raw["regions"][0]["teams"][0]
+    nord_a["seats"] = [{"kind": "stationaer", "provider": "st-josef"}, {"kind": "ambulant"}]
+    sos, st_josef, wiegmann = raw["providers"][:3]
+    sos["name"] = "SOS-Kinderdorf"
+    st_josef["teams"] = ["nord-a"]
+    st_josef["contacts"][0]["function"] = "Leitung (Beispiel)"
+    st_josef["contacts"].append({"key": "seat", "name": "Beispiel-Sitz", "example": True,
+                                 "seat": {"team": "nord-a", "kind": "stationaer"}})
+    wiegmann["contacts"] = []
+    raw["providers"].pop()  # Kirchengemeinde Vicelin/Schalom
+    raw["meetings"][0]["title"] = "Kollegiale Beratung Nord A"
+    raw["meetings"].pop()  # Lenkungsgruppe
+    raw["meetings"].append({"key": "klausur", "title": "Klausurtag", "roles": ["lead"],
+                            "at": "2027-01-19 14:00"})
+    changed = tmp_path / "org.yaml"
+    changed.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+    report = await import_organisation(session, load_org_file(changed))
+
+    assert report.created == {"categories": 1, "regions": 1, "teams": 1, "quotas": 8,
+                              "seats": 1, "contacts": 1, "meetings": 1}
+    assert report.updated == {"categories": 1, "seats": 1, "providers": 1,
+                              "provider teams": 1, "contacts": 1, "meetings": 1}
+    assert report.deactivated == {"seats": 1, "providers": 1, "contacts": 1, "meetings": 1}
+    seat = await session.scalar(select(ProviderContact.seat_id).where(
+        ProviderContact.key == "seat"))
+    assert await session.scalar(select(Provider.key).join(TeamSeat.provider).where(
+        TeamSeat.id == seat)) == "st-josef"
+    assert await session.scalar(select(Team.active).where(Team.key == "west-a")) is True
+    assert await session.scalar(select(Meeting.active).where(
+        Meeting.key == "lenkungsgruppe")) is False
+    again = await import_organisation(session, load_org_file(changed))
+    assert not again.changed, again.summary()

@@ -6,6 +6,7 @@ the JobQueue job calls it; no test waits for a real tick.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -483,6 +484,14 @@ async def test_a_meeting_with_chosen_people_reminds_only_them(bot):
         reminded = set((await session.scalars(select(Delivery.user_id).where(
             Delivery.kind == "meeting", Delivery.due_at == berlin(12, 2, 14, 0)))).all())
     assert reminded == {lea.user_id, ben.user_id, pia.user_id}
+    # /mydata holds the invitation by name and the answer.
+    async with bot.sessions() as session:
+        meeting_id = await session.scalar(select(Meeting.id).where(
+            Meeting.title == "AG Ressourcenkarte"))
+    await ben.send("/mydata")
+    mine = json.loads((await ben.reply()).document.data)["reminders"]
+    assert mine["meetings_invited_to"] == [meeting_id]
+    assert [answer["coming"] for answer in mine["meeting_answers"]] == [False]
 
 
 async def test_an_admin_may_choose_anyone_a_lead_only_their_region(bot):

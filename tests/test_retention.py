@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.services import access, audit, hours, retention, users
-from bot.services.budget import allocation
+from bot.services.budget import allocation, deciders
+from bot.services.budget import personal_data as budget_data
 from bot.services.budget import requests as budget_requests
 from bot.services.data_kind import DataKind
 from bot.services.hours import Draft, HoursPolicy, Week
@@ -114,6 +115,45 @@ async def test_budget_texts_of_closed_requests_expire_amounts_stay(session, cloc
     pending = await session.get(BudgetRequest, open_one.id, populate_existing=True)
     assert pending.title == "Stadtteilfest" and pending.state == "pending"
     assert (await allocation.status(session, nord.id, 2026)).figures == before
+
+
+async def test_copies_of_closed_cards_go_after_a_week_and_mydata_lists_the_budget_links(
+        session, clock):
+    pia = await member(session, clock, "Pia", Role.PROVIDER, team="nord-a")
+    lea = await member(session, clock, "Lea", Role.LEAD, region="nord")
+    sam = await member(session, clock, "Sam", Role.LEAD, region="sued")
+    today = date(2026, 11, 24)
+    closed = await new_request(session, clock, pia, euros=200)
+    pending = await new_request(session, clock, pia, euros=100)
+    for message_id, request in enumerate((closed, pending), start=1):
+        budget_requests.remember_copy(session, request, lea, chat_id=lea.telegram_id,
+                                      message_id=message_id)
+    await budget_requests.ask(session, request_id=closed.id, user=lea, now=clock.now(),
+                              today=today, text="Wie viele Gäste?")
+    await budget_requests.reject(session, request_id=closed.id, user=lea, now=clock.now(),
+                                 today=today, reason="Kein Budget mehr")
+    await deciders.name_deputy(session, lead=lea, deputy_id=sam.id, until=date(2026, 12, 12),
+                               today=today, now=clock.now())
+    await session.commit()
+
+    of_lea = await budget_data.export_budget(session, lea)
+    assert [r["number"] for r in of_lea["requests_decided"]] == [closed.number]
+    assert [(q["question"], q["asked_by_you"]) for q in of_lea["questions"]] == [
+        ("Wie viele Gäste?", True)]
+    assert [d["role"] for d in of_lea["deputyships"]] == ["lead"]
+    assert of_lea["request_cards_in_your_chat"] == 2
+    of_pia = await budget_data.export_budget(session, pia)
+    assert [r["number"] for r in of_pia["requests_sent"]] == [closed.number, pending.number]
+    assert [q["asked_by_you"] for q in of_pia["questions"]] == [False]  # about her request
+    assert [d["role"] for d in (await budget_data.export_budget(session, sam))["deputyships"]
+            ] == ["deputy"]
+
+    clock.advance(timedelta(days=6))
+    assert (await _purge(session, clock))["budget_bookkeeping"] == 0
+    clock.advance(timedelta(days=2))
+    assert (await _purge(session, clock))["budget_bookkeeping"] == 1
+    # The pending request's copy stays: a decision still has to update it.
+    assert (await budget_data.export_budget(session, lea))["request_cards_in_your_chat"] == 1
 
 
 async def test_faq_questions_go_after_a_year_published_answers_and_ratings_stay(

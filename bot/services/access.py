@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, Conflict, InvalidInput, NotAllowed
 from bot.services import audit
-from storage.models import Invitation, Membership, Role, User
+from storage.models import Invitation, Membership, Region, Role, Team, User
 from storage.repositories.users import OrgRepository, UserRepository
 
 # 16 random bytes = 128 bits; urlsafe base64 fits Telegram's deep-link alphabet and length.
@@ -212,6 +212,17 @@ def team_ids(user: User) -> list[int]:
     return sorted(m.team_id for m in user.memberships)
 
 
+async def invitation_units(
+    session: AsyncSession, inviter: User, role: Role
+) -> list[Region] | list[Team]:
+    """Where a new member of ``role`` may be invited to: a region for a lead, else one of
+    the active teams (of their own region when the inviter is a lead)."""
+    orgs = OrgRepository(session)
+    if role == Role.LEAD:
+        return await orgs.regions()
+    return await orgs.active_teams(None if inviter.role == Role.ADMIN else inviter.region_id)
+
+
 def can_see_team(user: User, team_id: int, team_region_id: int) -> bool:
     """Members see their teams, leads the teams of their region, admins everything."""
     if not user.active:
@@ -221,6 +232,15 @@ def can_see_team(user: User, team_id: int, team_region_id: int) -> bool:
     if user.role == Role.LEAD:
         return user.region_id == team_region_id
     return team_id in team_ids(user)
+
+
+async def visible_teams(session: AsyncSession, user: User) -> list[Team]:
+    """Members see their teams, leads the teams of their region, admins every team."""
+    if user.role == Role.ADMIN:
+        return await OrgRepository(session).active_teams()
+    if user.role == Role.LEAD:
+        return await OrgRepository(session).active_teams(user.region_id)
+    return sorted((m.team for m in user.memberships if m.team.active), key=lambda t: t.key)
 
 
 def leads_region(user: User, region_id: int) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from bot.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services import audit
 from bot.services.data_kind import DataKind, changed_rows, iso
-from storage.models import Invitation, Membership, Role, User
+from storage.models import Invitation, Membership, Region, Role, Team, User
 from storage.repositories.users import OrgRepository, UserRepository
 
 PAGE_SIZE = 8
@@ -139,6 +139,22 @@ def needs_unit(user: User, role: Role) -> bool:
     if role == Role.LEAD:
         return True
     return role.is_team_role and not (Role(user.role).is_team_role and user.memberships)
+
+
+async def teams(session: AsyncSession, actor: User | None) -> list[Team]:
+    """The active teams an administrator lists people by and puts them in."""
+    _require_admin(actor)
+    return await OrgRepository(session).active_teams()
+
+
+async def units_for(
+    session: AsyncSession, actor: User | None, role: Role
+) -> list[Region] | list[Team]:
+    """What a person changed to ``role`` is put in: a region for a lead, else a team."""
+    _require_admin(actor)
+    if role == Role.LEAD:
+        return await OrgRepository(session).regions()
+    return await teams(session, actor)
 
 
 async def change_role(

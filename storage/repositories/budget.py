@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -308,3 +308,67 @@ class BudgetRepository:
                 )
             ).all()
         )
+
+    # --- personal data (bot/services/budget/personal_data.py) ------------------------------
+
+    async def with_texts_before(
+        self, states: Collection[RequestState], before: datetime
+    ) -> list[int]:
+        """Requests in one of ``states``, decided and planned before ``before``, whose texts
+        are not blank yet."""
+        return list((await self.session.scalars(
+            select(BudgetRequest.id).where(
+                BudgetRequest.state.in_(states),
+                BudgetRequest.decided_at < before,
+                BudgetRequest.planned_on < before.date(),
+                BudgetRequest.title != "",
+            )
+        )).all())
+
+    async def delete_copies_decided_before(
+        self, states: Collection[RequestState], decided_before: datetime
+    ) -> int:
+        """Forget the copies of the cards of requests in one of ``states`` decided before
+        ``decided_before``; how many. The requests are a subquery, not a list of ids: there
+        are more of them every year."""
+        decided = select(BudgetRequest.id).where(
+            BudgetRequest.state.in_(states), BudgetRequest.decided_at < decided_before
+        )
+        result = await self.session.execute(
+            delete(BudgetNotice).where(BudgetNotice.request_id.in_(decided))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def requests_sent_or_decided_by(self, user_id: int) -> list[BudgetRequest]:
+        return list((await self.session.scalars(
+            select(BudgetRequest)
+            .where(or_(BudgetRequest.requester_id == user_id,
+                       BudgetRequest.decided_by_id == user_id))
+            .options(selectinload(BudgetRequest.team))
+            .order_by(BudgetRequest.created_at, BudgetRequest.id)
+        )).all())
+
+    async def questions_involving(self, user_id: int) -> list[BudgetQuestion]:
+        """Questions the person asked, and those asked about their own requests."""
+        return list((await self.session.scalars(
+            select(BudgetQuestion)
+            .join(BudgetRequest, BudgetRequest.id == BudgetQuestion.request_id)
+            .where(or_(BudgetQuestion.asked_by_id == user_id,
+                       BudgetRequest.requester_id == user_id))
+            .options(selectinload(BudgetQuestion.request))
+            .order_by(BudgetQuestion.asked_at, BudgetQuestion.id)
+        )).all())
+
+    async def deputyships_involving(self, user_id: int) -> list[LeadDeputy]:
+        """Every deputyship, over or not, with the person as lead or as deputy."""
+        return list((await self.session.scalars(
+            select(LeadDeputy)
+            .where(or_(LeadDeputy.lead_id == user_id, LeadDeputy.deputy_id == user_id))
+            .order_by(LeadDeputy.created_at)
+        )).all())
+
+    async def count_copies_in_chat_of(self, user_id: int) -> int:
+        return int(await self.session.scalar(
+            select(func.count(BudgetNotice.id)).where(BudgetNotice.user_id == user_id)
+        ) or 0)

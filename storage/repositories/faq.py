@@ -115,3 +115,14 @@ class FaqRepository:
             .limit(limit)
         )
         return [Rating(str(key), int(u), int(d)) for key, u, d in rows.all()]
+
+    async def questions_of(self, user_id: int) -> list[FaqQuestion]:
+        return list((await self.session.scalars(
+            select(FaqQuestion).where(FaqQuestion.user_id == user_id)
+            .order_by(FaqQuestion.asked_at)
+        )).all())
+
+    async def ratings_of(self, user_id: int) -> list[FaqFeedback]:
+        return list((await self.session.scalars(
+            select(FaqFeedback).where(FaqFeedback.user_id == user_id).order_by(FaqFeedback.at)
+        )).all())

@@ -98,3 +98,17 @@ class HoursRepository:
             .order_by(User.id)
         )
         return [(user, team_id) for user, team_id in rows.all()]
+
+    async def entries_of(self, user_id: int) -> list[HourEntry]:
+        """Everything the person logged, with team and kind of work, by day."""
+        return list((await self.session.scalars(
+            select(HourEntry).where(HourEntry.user_id == user_id)
+            .options(selectinload(HourEntry.team), selectinload(HourEntry.category))
+            .order_by(HourEntry.work_date, HourEntry.id)
+        )).all())
+
+    async def reopenings_by(self, user_id: int) -> list[WeekReopening]:
+        return list((await self.session.scalars(
+            select(WeekReopening).where(WeekReopening.reopened_by_user_id == user_id)
+            .order_by(WeekReopening.reopened_at)
+        )).all())

@@ -16,6 +16,7 @@ from storage.models import (
     HourEntry,
     Meeting,
     MeetingAttendance,
+    MeetingInvitee,
     Membership,
     Reminder,
     ReminderSettings,
@@ -47,6 +48,12 @@ class ReminderRepository:
         return list((await self.session.scalars(
             select(Reminder).where(Reminder.user_id == user_id, Reminder.done.is_(False))
             .order_by(Reminder.next_at, Reminder.id)
+        )).all())
+
+    async def every_reminder_of(self, user_id: int) -> list[Reminder]:
+        """Pending and fired ones alike, in the order they were set."""
+        return list((await self.session.scalars(
+            select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.id)
         )).all())
 
     async def count_active(self, user_id: int) -> int:
@@ -144,6 +151,20 @@ class ReminderRepository:
             select(MeetingAttendance).where(MeetingAttendance.user_id == user_id)
         )
         return {(row.meeting_id, row.starts_at): row.coming for row in rows.all()}
+
+    async def answers_given_by(self, user_id: int) -> list[MeetingAttendance]:
+        """Every answer the person gave, by the meeting's time."""
+        return list((await self.session.scalars(
+            select(MeetingAttendance).where(MeetingAttendance.user_id == user_id)
+            .order_by(MeetingAttendance.starts_at)
+        )).all())
+
+    async def meetings_invited_to(self, user_id: int) -> list[int]:
+        """The meetings the person was chosen for by name."""
+        return list((await self.session.scalars(
+            select(MeetingInvitee.meeting_id).where(MeetingInvitee.user_id == user_id)
+            .order_by(MeetingInvitee.meeting_id)
+        )).all())
 
     async def answer(self, meeting_id: int, starts_at: datetime,
                      user_id: int) -> MeetingAttendance | None:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.services.data_kind import DataKind, changed_rows, iso
 from storage.models import (
@@ -25,20 +24,14 @@ from storage.models import (
     RequestState,
     User,
 )
+from storage.repositories.budget import BudgetRepository
 
 CLOSED = (RequestState.REJECTED, RequestState.WITHDRAWN, RequestState.REPORTED)
 
 
 async def purge_texts(session: AsyncSession, before: datetime, now: datetime) -> int:
     """Blank the texts of closed requests that are due; returns how many requests."""
-    due = list(await session.scalars(
-        select(BudgetRequest.id).where(
-            BudgetRequest.state.in_(CLOSED),
-            BudgetRequest.decided_at < before,
-            BudgetRequest.planned_on < before.date(),
-            BudgetRequest.title != "",
-        )
-    ))
+    due = await BudgetRepository(session).with_texts_before(CLOSED, before)
     if not due:
         return 0
     await changed_rows(session, update(BudgetQuestion)
@@ -51,12 +44,7 @@ async def purge_texts(session: AsyncSession, before: datetime, now: datetime) ->
 
 async def purge_bookkeeping(session: AsyncSession, before: datetime, now: datetime) -> int:
     """Copies of closed request cards (they hold chat ids) and deputyships long over."""
-    closed = select(BudgetRequest.id).where(
-        BudgetRequest.state.in_(CLOSED), BudgetRequest.decided_at < before
-    )
-    notices = await changed_rows(
-        session, delete(BudgetNotice).where(BudgetNotice.request_id.in_(closed))
-    )
+    notices = await BudgetRepository(session).delete_copies_decided_before(CLOSED, before)
     deputyships = await changed_rows(session, delete(LeadDeputy).where(
         or_(LeadDeputy.ended_at < before, LeadDeputy.until < before.date())
     ))
@@ -64,27 +52,11 @@ async def purge_bookkeeping(session: AsyncSession, before: datetime, now: dateti
 
 
 async def export_budget(session: AsyncSession, user: User) -> dict[str, Any]:
-    requests = (await session.scalars(
-        select(BudgetRequest)
-        .where(or_(BudgetRequest.requester_id == user.id, BudgetRequest.decided_by_id == user.id))
-        .options(selectinload(BudgetRequest.team))
-        .order_by(BudgetRequest.created_at, BudgetRequest.id)
-    )).all()
-    questions = (await session.scalars(
-        select(BudgetQuestion)
-        .join(BudgetRequest, BudgetRequest.id == BudgetQuestion.request_id)
-        .where(or_(BudgetQuestion.asked_by_id == user.id, BudgetRequest.requester_id == user.id))
-        .options(selectinload(BudgetQuestion.request))
-        .order_by(BudgetQuestion.asked_at, BudgetQuestion.id)
-    )).all()
-    deputyships = (await session.scalars(
-        select(LeadDeputy)
-        .where(or_(LeadDeputy.lead_id == user.id, LeadDeputy.deputy_id == user.id))
-        .order_by(LeadDeputy.created_at)
-    )).all()
-    cards = len((await session.scalars(
-        select(BudgetNotice.id).where(BudgetNotice.user_id == user.id)
-    )).all())
+    repo = BudgetRepository(session)
+    requests = await repo.requests_sent_or_decided_by(user.id)
+    questions = await repo.questions_involving(user.id)
+    deputyships = await repo.deputyships_involving(user.id)
+    cards = await repo.count_copies_in_chat_of(user.id)
     return {
         "requests_sent": [_request(r) for r in requests if r.requester_id == user.id],
         "requests_decided": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from bot.services.budget.deciders import may_decide
 from bot.services.privacy import check_free_text
 from storage.models import (
     AuditEntry,
+    BudgetNotice,
     BudgetQuestion,
     BudgetRequest,
     RequestState,
@@ -392,6 +394,28 @@ async def pending_for(session: AsyncSession, user: User, today: date) -> list[Bu
 
 async def pending_in_region(session: AsyncSession, region_id: int) -> list[BudgetRequest]:
     return await BudgetRepository(session).pending_in_region(region_id)
+
+
+def remember_copy(session: AsyncSession, request: BudgetRequest, user: User, *, chat_id: int,
+                  message_id: int) -> None:
+    """A decider's copy of the request, so that a decision can update every copy."""
+    session.add(BudgetNotice(request_id=request.id, user_id=user.id, chat_id=chat_id,
+                             message_id=message_id))
+
+
+async def remember_copies(session: AsyncSession, request: BudgetRequest,
+                          sent: Iterable[tuple[User, int, int]]) -> None:
+    """The copies just sent, as (decider, chat id, message id), written at once."""
+    for user, chat_id, message_id in sent:
+        remember_copy(session, request, user, chat_id=chat_id, message_id=message_id)
+    await session.flush()
+
+
+async def copies(session: AsyncSession,
+                 request: BudgetRequest) -> list[tuple[BudgetNotice, User | None]]:
+    """Every decider's copy of the request, with the decider (None if deleted meanwhile)."""
+    return [(notice, await session.get(User, notice.user_id))
+            for notice in await BudgetRepository(session).notices(request.id)]
 
 
 async def _own(session: AsyncSession, request_id: int | None, user: User) -> BudgetRequest:

@@ -14,7 +14,6 @@ from bot.errors import N_, InvalidInput, NotAllowed
 from bot.services.access import can_see_team
 from storage.models import Meeting, ProviderContact, Role, Team, TeamSeat, User
 from storage.repositories.contacts import DirectoryRepository
-from storage.repositories.users import OrgRepository
 
 TEAM_ROLES = (Role.CASEWORKER, Role.NETWORKER, Role.PROVIDER)
 
@@ -27,15 +26,6 @@ class TeamPage:
     seats: list[TeamSeat]
     meetings: list[Meeting]
     holders: dict[int, list[ProviderContact]]  # by seat id: the people who hold the seat
-
-
-async def visible_teams(session: AsyncSession, user: User) -> list[Team]:
-    """Members see their teams, leads the teams of their region, admins every team."""
-    if user.role == Role.ADMIN:
-        return await OrgRepository(session).active_teams()
-    if user.role == Role.LEAD:
-        return await OrgRepository(session).active_teams(user.region_id)
-    return sorted((m.team for m in user.memberships if m.team.active), key=lambda t: t.key)
 
 
 def held_seat(contact: ProviderContact) -> TeamSeat | None:

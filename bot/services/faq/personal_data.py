@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.data_kind import DataKind, changed_rows, iso
 from storage.models import FaqFeedback, FaqQuestion, User
+from storage.repositories.faq import FaqRepository
 
 
 async def purge_questions(session: AsyncSession, before: datetime, now: datetime) -> int:
@@ -23,12 +24,9 @@ async def purge_questions(session: AsyncSession, before: datetime, now: datetime
 
 
 async def export_questions(session: AsyncSession, user: User) -> dict[str, Any]:
-    questions = (await session.scalars(
-        select(FaqQuestion).where(FaqQuestion.user_id == user.id).order_by(FaqQuestion.asked_at)
-    )).all()
-    ratings = (await session.scalars(
-        select(FaqFeedback).where(FaqFeedback.user_id == user.id).order_by(FaqFeedback.at)
-    )).all()
+    repo = FaqRepository(session)
+    questions = await repo.questions_of(user.id)
+    ratings = await repo.ratings_of(user.id)
     return {
         "questions": [
             {"text": q.text, "asked_at": iso(q.asked_at), "outcome": q.outcome,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.services.data_kind import DataKind, changed_rows, iso
-from storage.models import HourEntry, User, WeekReopening
+from storage.models import HourEntry, User
+from storage.repositories.hours import HoursRepository
 
 
 async def purge_notes(session: AsyncSession, before: datetime, now: datetime) -> int:
@@ -21,15 +21,9 @@ async def purge_notes(session: AsyncSession, before: datetime, now: datetime) ->
 
 
 async def export_entries(session: AsyncSession, user: User) -> dict[str, Any]:
-    entries = (await session.scalars(
-        select(HourEntry).where(HourEntry.user_id == user.id)
-        .options(selectinload(HourEntry.team), selectinload(HourEntry.category))
-        .order_by(HourEntry.work_date, HourEntry.id)
-    )).all()
-    reopenings = (await session.scalars(
-        select(WeekReopening).where(WeekReopening.reopened_by_user_id == user.id)
-        .order_by(WeekReopening.reopened_at)
-    )).all()
+    repo = HoursRepository(session)
+    entries = await repo.entries_of(user.id)
+    reopenings = await repo.reopenings_by(user.id)
     return {
         "entries": [
             {

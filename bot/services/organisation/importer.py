@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from bot.clock import SystemClock
 from bot.services import audit
 from bot.services.budget.allocation import import_budgets
-from bot.services.organisation.schema import WEEKDAYS, OrgFile
+from bot.services.organisation.schema import WEEKDAYS, ContactSpec, OrgFile
 from storage.models import (
     HourCategory,
     Meeting,
@@ -119,8 +119,20 @@ async def import_organisation(
     ``tz`` is the office's time zone: one-off meeting times without an offset are local."""
     report = ImportReport()
     up = _Upserter(session, report)
+    categories = await _import_categories(up, org)
+    providers = await _import_providers(up, org)
+    regions, teams = await _import_regions_and_teams(up, org, categories, providers)
+    await _import_provider_teams_and_contacts(up, org, providers, teams)
+    await _import_meetings(up, org, regions, teams, tz)
+    budgets = await import_budgets(session, org.budgets, now or SystemClock().now())
+    if budgets:
+        report.updated["budgets"] += budgets
+    return report
 
-    categories = await _by_key(session, HourCategory)
+
+async def _import_categories(up: _Upserter, org: OrgFile) -> dict[str, HourCategory]:
+    """The kinds of work, in the file's order."""
+    categories = await _by_key(up.session, HourCategory)
     for position, cat in enumerate(org.categories):
         categories[cat.key] = up.apply(
             "categories",
@@ -136,11 +148,13 @@ async def import_organisation(
             active=True,
         )
     up.deactivate("categories", list(categories.values()), {c.key for c in org.categories})
+    return categories
 
-    regions = await _by_key(session, Region)
-    teams = await _by_key(session, Team, selectinload(Team.quotas), selectinload(Team.seats))
+
+async def _import_providers(up: _Upserter, org: OrgFile) -> dict[str, Provider]:
+    """The providers themselves; their teams and contacts follow once the teams exist."""
     providers = await _by_key(
-        session, Provider, selectinload(Provider.contacts), selectinload(Provider.team_links)
+        up.session, Provider, selectinload(Provider.contacts), selectinload(Provider.team_links)
     )
     for spec in org.providers:
         providers[spec.key] = up.apply(
@@ -161,8 +175,18 @@ async def import_organisation(
             active=True,
         )
     up.deactivate("providers", list(providers.values()), {p.key for p in org.providers})
-    await session.flush()
+    await up.session.flush()
+    return providers
 
+
+async def _import_regions_and_teams(
+    up: _Upserter, org: OrgFile, categories: dict[str, HourCategory],
+    providers: dict[str, Provider],
+) -> tuple[dict[str, Region], dict[str, Team]]:
+    """Regions and their teams, each team with its quotas and provider seats."""
+    session = up.session
+    regions = await _by_key(session, Region)
+    teams = await _by_key(session, Team, selectinload(Team.quotas), selectinload(Team.seats))
     for region_spec in org.regions:
         region = up.apply(
             "regions", regions.get(region_spec.key), Region,
@@ -189,33 +213,27 @@ async def import_organisation(
             _sync_seats(up, team, team_spec.seats, providers)
     up.deactivate("teams", list(teams.values()), {t.key for r in org.regions for t in r.teams})
     await session.flush()
+    return regions, teams
 
+
+async def _import_provider_teams_and_contacts(
+    up: _Upserter, org: OrgFile, providers: dict[str, Provider], teams: dict[str, Team]
+) -> None:
+    """Which teams each provider works in, and its contacts (who may hold a team's seat)."""
     seats = {(team.key, seat.kind): seat.id for team in teams.values() for seat in team.seats}
     for provider_spec in org.providers:
         provider = providers[provider_spec.key]
-        await session.refresh(provider, ["team_links", "contacts"])
+        await up.session.refresh(provider, ["team_links", "contacts"])
         _sync_provider_teams(up, provider, [teams[k].id for k in provider_spec.teams])
-        existing = {c.key: c for c in provider.contacts}
-        for contact in provider_spec.contacts:
-            obj = up.apply(
-                "contacts",
-                existing.get(contact.key),
-                ProviderContact,
-                key=contact.key,
-                name=contact.name,
-                function=contact.function,
-                phone=contact.phone,
-                email=contact.email,
-                seat_id=seats[(contact.seat.team, contact.seat.kind)] if contact.seat else None,
-                is_example=contact.example,
-            )
-            if obj.key not in existing:
-                provider.contacts.append(obj)
-        for key, contact_obj in existing.items():
-            if key not in {c.key for c in provider_spec.contacts}:
-                provider.contacts.remove(contact_obj)
-                report.deactivated["contacts"] += 1
+        _sync_contacts(up, provider, provider_spec.contacts, seats)
 
+
+async def _import_meetings(
+    up: _Upserter, org: OrgFile, regions: dict[str, Region], teams: dict[str, Team],
+    tz: tzinfo,
+) -> None:
+    """The file's meetings; those created in the chat (without a key) are left alone."""
+    session = up.session
     meetings = {m.key: m for m in (await session.scalars(select(Meeting))).all() if m.key}
     for meeting in org.meetings:
         meetings[meeting.key] = up.apply(
@@ -237,10 +255,6 @@ async def import_organisation(
         )
     up.deactivate("meetings", list(meetings.values()), {m.key for m in org.meetings})
     await session.flush()
-    budgets = await import_budgets(session, org.budgets, now or SystemClock().now())
-    if budgets:
-        report.updated["budgets"] += budgets
-    return report
 
 
 def _instant(at: datetime, tz: tzinfo) -> datetime:
@@ -295,3 +309,29 @@ def _sync_provider_teams(up: _Upserter, provider: Provider, team_ids: list[int])
         if team_id not in current:
             provider.team_links.append(ProviderTeam(team_id=team_id))
     up.report.updated["provider teams"] += 1
+
+
+def _sync_contacts(
+    up: _Upserter, provider: Provider, contacts: list[ContactSpec],
+    seats: dict[tuple[str, str], int],
+) -> None:
+    existing = {c.key: c for c in provider.contacts}
+    for contact in contacts:
+        obj = up.apply(
+            "contacts",
+            existing.get(contact.key),
+            ProviderContact,
+            key=contact.key,
+            name=contact.name,
+            function=contact.function,
+            phone=contact.phone,
+            email=contact.email,
+            seat_id=seats[(contact.seat.team, contact.seat.kind)] if contact.seat else None,
+            is_example=contact.example,
+        )
+        if obj.key not in existing:
+            provider.contacts.append(obj)
+    for key, contact_obj in existing.items():
+        if key not in {c.key for c in contacts}:
+            provider.contacts.remove(contact_obj)
+            up.report.deactivated["contacts"] += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.data_kind import DataKind, changed_rows, iso
@@ -23,6 +23,7 @@ from storage.models import (
     ReminderSettings,
     User,
 )
+from storage.repositories.reminders import ReminderRepository
 
 
 async def purge_fired(session: AsyncSession, before: datetime, now: datetime) -> int:
@@ -34,15 +35,11 @@ async def purge_fired(session: AsyncSession, before: datetime, now: datetime) ->
 
 
 async def export_reminders(session: AsyncSession, user: User) -> dict[str, Any]:
-    reminders = (await session.scalars(
-        select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.id))).all()
+    repo = ReminderRepository(session)
+    reminders = await repo.every_reminder_of(user.id)
     settings = await session.get(ReminderSettings, user.id)
-    answers = (await session.scalars(
-        select(MeetingAttendance).where(MeetingAttendance.user_id == user.id)
-        .order_by(MeetingAttendance.starts_at))).all()
-    invited = (await session.scalars(
-        select(MeetingInvitee.meeting_id).where(MeetingInvitee.user_id == user.id)
-        .order_by(MeetingInvitee.meeting_id))).all()
+    answers = await repo.answers_given_by(user.id)
+    invited = await repo.meetings_invited_to(user.id)
     return {
         "reminders": [
             {"text": r.text, "repeats": r.rule, "local_time": r.local_time.isoformat()

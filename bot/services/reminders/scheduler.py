@@ -39,7 +39,7 @@ from bot.services.reminders.preferences import preferences_of
 from bot.services.reminders.recurrence import occurrences, wall_clock_before, weekly_rule
 from storage.models import HourCategory, Reminder, Team, User
 from storage.repositories.reminders import DeliveryKey, ReminderRepository
-from storage.repositories.users import OrgRepository
+from storage.repositories.users import OrgRepository, UserRepository
 
 RUN_NAME = "reminders"
 
@@ -268,6 +268,16 @@ def week_of_subject(subject_id: int) -> Week:
     return Week(date.fromisocalendar(subject_id // 100, subject_id % 100, 1))
 
 
+async def recipient(session: AsyncSession, item: Due) -> User | None:
+    """The person ``item`` goes to, as they are now (None once deleted)."""
+    return await UserRepository(session).by_id(item.user_id)
+
+
+async def reminder_of(session: AsyncSession, item: Due) -> Reminder | None:
+    """The personal reminder ``item`` fires (None once deleted)."""
+    return await session.get(Reminder, item.subject_id)
+
+
 # --- the ledger --------------------------------------------------------------------------------
 
 
@@ -292,7 +302,7 @@ async def claim(
         return "missed" if item.missed else "send"
     reminder: Reminder | None = None
     if item.kind == PERSONAL:
-        reminder = await session.get(Reminder, item.subject_id)
+        reminder = await reminder_of(session, item)
         if reminder is None or reminder.done or reminder.next_at != item.due_at:
             return "taken"
     if not await repo.claim(item.key, status, now):
@@ -329,7 +339,7 @@ async def release(session: AsyncSession, item: Due) -> None:
     """Nothing of it went out (no connection): forget the claim so a later run retries."""
     await ReminderRepository(session).release(item.key)
     if item.kind == PERSONAL:
-        reminder = await session.get(Reminder, item.subject_id)
+        reminder = await reminder_of(session, item)
         if reminder is not None:
             reminder.next_at = item.due_at
             reminder.done = False

@@ -21,7 +21,7 @@ from bot.parsing.periods import Period
 from bot.services import audit
 from bot.services.digest.figures import Scope
 from bot.services.hours import Week
-from storage.models import RequestState, User
+from storage.models import Region, RequestState, User
 from storage.repositories.budget import BudgetRepository
 from storage.repositories.digest import DigestRepository
 from storage.repositories.hours import HoursRepository
@@ -79,6 +79,11 @@ def _hours(minutes: int) -> Decimal:
 
 def _euros(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(HUNDREDTH)
+
+
+async def covered_regions(session: AsyncSession, scope: Scope) -> list[Region]:
+    """The regions a report of ``scope`` covers, for its audit key and caption."""
+    return await DigestRepository(session, scope.region_ids).regions()
 
 
 async def hours_table(session: AsyncSession, scope: Scope, period: Period, *,
