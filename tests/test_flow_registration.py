@@ -349,3 +349,24 @@ async def test_edited_and_voice_messages_in_a_dialogue_change_nothing(bot, caplo
         assert (await session.execute(select(HourEntry.minutes))).scalars().all() == [120]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [m for m in pia.sim.messages if "etwas schiefgegangen" in m.text]
+
+
+async def _invite_link(inviter) -> str:
+    """/invite → a provider for Nord A: the link of the new invitation."""
+    await inviter.send("/invite")
+    await inviter.reply()
+    await inviter.tap("Fachkraft eines freien Trägers")
+    await inviter.reply()
+    await inviter.tap("Sozialraumteam Nord A")
+    return re.search(r"https://t\.me/\S+", (await inviter.reply()).text).group(0)
+
+
+async def test_invitation_links_use_the_configured_bot_username(bot):
+    await bot.stop()
+    await bot.start(telegram_bot_username="@Jugendamt_Sozialraum_bot")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    assert (await _invite_link(lea)).startswith("https://t.me/Jugendamt_Sozialraum_bot?start=")
+
+    await bot.stop()
+    await bot.start(telegram_bot_username=None)  # unset: the name the Bot API reports
+    assert (await _invite_link(lea)).startswith("https://t.me/sozialraum_test_bot?start=")
