@@ -332,13 +332,17 @@ async def new_send(update: Update, context: BotContext) -> int:
         now=scope.now, today=_today(context))
     _user_data(context).pop(DRAFT, None)  # consumed with the request: committed together
     await scope.commit()
-    await show(update, context,
-               t("Sent as {number}. The regional lead decides; I will let you know.")
-               .format(number=request.number))
+    await show(update, context, views.to_requester(t, views.SENT, await _who_decides(
+        context, request), request))
     await send_cards(context.bot, scope.session, context.state.i18n, request,
                      today=_today(context), tz=context.state.settings.tz,
                      heading=N_("new request"))
     return ConversationHandler.END
+
+
+async def _who_decides(context: BotContext, request: BudgetRequest) -> deciders.Deciders:
+    return await deciders.who_decides(context.scope.session, request.budget.region_id,
+                                      _today(context), requester_id=request.requester_id)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -458,7 +462,8 @@ async def answer_text(update: Update, context: BotContext) -> int:
         extra=lambda t: t("Q: {question}\nA: {answer}").format(
             question=html.escape(question.question), answer=html.escape(question.answer or "")),
     )
-    await send(update, context, t("Thank you. Your answer was sent to the regional lead."))
+    await send(update, context, views.to_requester(t, views.ANSWER_SENT, await _who_decides(
+        context, request), request))
     return ConversationHandler.END
 
 

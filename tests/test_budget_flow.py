@@ -527,3 +527,55 @@ async def test_before_the_planned_day_only_a_cancellation_can_be_reported(bot):
     assert "1.000,00\xa0€ fließen ins Budget zurück" in (await pia.reply()).text
     await pia.send("/budget")
     assert "Verfügbar: 30.000,00" in (await pia.reply()).text  # the money is back at once
+
+
+async def test_the_requester_is_told_who_really_decides(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-a")
+    sent = await _send_request(sam, title="Nachbarschaftsfest")
+    assert "Süd hat derzeit keine Regionalleitung, und es gibt keine Administration" in sent.text
+
+    ada = await bot.member("Ada", Role.ADMIN)
+    sent = await _send_request(sam, title="Spielplatzfest")
+    assert sent.text == ("Gesendet als FuA-2026-002. Die Administration entscheidet, da Region "
+                         "Süd derzeit keine Regionalleitung hat; ich gebe Ihnen Bescheid.")
+    assert "Regionalleitung entscheidet" not in sent.text
+    card = await ada.reply_with("FuA-2026-002")
+    await ada.tap("Rückfrage stellen", message=card)
+    await ada.reply()
+    await ada.send("Wer organisiert das Fest?")
+    await ada.reply()
+    await sam.reply_with("Wer organisiert")
+    await sam.tap("Antworten")
+    await sam.reply()
+    await sam.send("Der Stadtteilverein")
+    assert (await sam.reply()).text == ("Danke. Ihre Antwort wurde an die Administration "
+                                        "gesendet, da Region Süd derzeit keine Regionalleitung "
+                                        "hat.")
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    sent = await _send_request(pia)
+    assert "Die Regionalleitung entscheidet; ich gebe Ihnen Bescheid." in sent.text
+    await bot.member("Caro", Role.CASEWORKER, team="nord-b")
+    await lea.send("/away bis 12.12.")
+    await lea.reply_with("Wer entscheidet")
+    await lea.tap("Caro")
+    sent = await _send_request(pia, title="Elterncafé")
+    assert "Die Regionalleitung entscheidet, während ihrer Abwesenheit auch ihre Vertretung " \
+           "Caro; ich gebe Ihnen Bescheid." in sent.text
+
+
+async def test_an_english_requester_hears_that_the_administrators_decide(bot):
+    await bot.member("Ada", Role.ADMIN)
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("/budget")
+    await sam.reply()
+    await sam.tap("New request")
+    await sam.reply()
+    for text in ("250", "Neighbourhood breakfast", "Food and drinks", "15.12."):
+        await sam.send(text)
+        await sam.reply()
+    await sam.tap("Send")
+    assert (await sam.reply()).text == (
+        "Sent as FuA-2026-001. The administrators decide, as Region Süd currently has no "
+        "regional lead; I will let you know.")
