@@ -153,6 +153,13 @@ def outcome_line(t: Translator, request: BudgetRequest, tz: tzinfo) -> str | Non
     return None
 
 
+def already_decided_text(t: Translator, request: BudgetRequest, tz: tzinfo) -> str:
+    """Why a decision step was refused: the request's outcome, by whom and when."""
+    text = t("This request has already been decided. Nothing was changed.")
+    outcome = outcome_line(t, request, tz)
+    return f"{request.number}: {text}\n{outcome}" if outcome else text
+
+
 def decision_keyboard(t: Translator, request: BudgetRequest) -> InlineKeyboardMarkup | None:
     if request.state != RequestState.PENDING:
         return None
