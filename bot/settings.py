@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         """``WEBHOOK_URL=`` in a settings file means the same as leaving it out."""
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _without_at(cls, value: str | None) -> str | None:
+        """``@name`` as Telegram shows it; the link needs the bare name."""
+        return (value.strip().removeprefix("@") or None) if value else None
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_in_webhook_mode(cls, value: str | None, info: ValidationInfo) -> str | None:

@@ -7,7 +7,9 @@ sent after the update's transaction has committed.
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
@@ -27,6 +29,7 @@ from bot.i18n import Translator
 from bot.parsing import parse_day, parse_money
 from bot.services.budget import allocation, deciders
 from bot.services.budget import requests as budget_requests
+from bot.services.budget.requests import AlreadyDecided
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
@@ -74,6 +77,33 @@ def _user_data(context: BotContext) -> dict[str, Any]:
     return user_data(context)
 
 
+# --- A request decided meanwhile --------------------------------------------------------------
+
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+
+
+async def _tell_decided(update: Update, context: BotContext, decided: AlreadyDecided) -> None:
+    """Say who decided the request and how; nothing was written, so nothing is undone."""
+    _user_data(context).pop(TARGET, None)
+    await send(update, context, views.already_decided_text(
+        context.t, decided.request, context.state.settings.tz))
+
+
+def _ends_when_decided(step: Step) -> Step:
+    """A dialogue step about a request that got decided meanwhile ends the dialogue: the error
+    handler alone would leave it waiting for a text that can no longer change anything."""
+
+    @functools.wraps(step)
+    async def guarded(update: Update, context: BotContext) -> int:
+        try:
+            return await step(update, context)
+        except AlreadyDecided as decided:
+            await _tell_decided(update, context, decided)
+            return ConversationHandler.END
+
+    return guarded
+
+
 # --- Overview -------------------------------------------------------------------------------
 
 
@@ -115,7 +145,10 @@ async def pressed(update: Update, context: BotContext) -> None:
     handler = _ACTIONS.get(data.action)
     if handler is None:
         raise InvalidInput(STALE)
-    await handler(update, context, data)
+    try:
+        await handler(update, context, data)
+    except AlreadyDecided as decided:
+        await _tell_decided(update, context, decided)
 
 
 async def _home(update: Update, context: BotContext, data: callbacks.Callback) -> None:
@@ -332,13 +365,17 @@ async def new_send(update: Update, context: BotContext) -> int:
         now=scope.now, today=_today(context))
     _user_data(context).pop(DRAFT, None)  # consumed with the request: committed together
     await scope.commit()
-    await show(update, context,
-               t("Sent as {number}. The regional lead decides; I will let you know.")
-               .format(number=request.number))
+    await show(update, context, views.to_requester(t, views.SENT, await _who_decides(
+        context, request), request))
     await send_cards(context.bot, scope.session, context.state.i18n, request,
                      today=_today(context), tz=context.state.settings.tz,
                      heading=N_("new request"))
     return ConversationHandler.END
+
+
+async def _who_decides(context: BotContext, request: BudgetRequest) -> deciders.Deciders:
+    return await deciders.who_decides(context.scope.session, request.budget.region_id,
+                                      _today(context), requester_id=request.requester_id)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -353,6 +390,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 # --- Decisions that need a text: another amount, a reason, a question --------------------------
 
 
+@_ends_when_decided
 async def decide_start(update: Update, context: BotContext) -> int:
     """A lead taps Approve another amount / Reject / Ask: re-check, then ask for the text."""
     await answer(update)
@@ -385,6 +423,7 @@ def _target(context: BotContext) -> int:
     return target
 
 
+@_ends_when_decided
 async def decide_amount(update: Update, context: BotContext) -> int:
     """Approve the typed amount."""
     scope, t = context.scope, context.t
@@ -398,6 +437,7 @@ async def decide_amount(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+@_ends_when_decided
 async def decide_reason(update: Update, context: BotContext) -> int:
     """Reject with the typed reason."""
     scope, t = context.scope, context.t
@@ -411,6 +451,7 @@ async def decide_reason(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+@_ends_when_decided
 async def decide_question(update: Update, context: BotContext) -> int:
     """Send the typed question to the requester, with an Answer button."""
     scope, t = context.scope, context.t
@@ -432,6 +473,7 @@ async def decide_question(update: Update, context: BotContext) -> int:
 # --- The requester: answer a question, report the actual cost --------------------------------
 
 
+@_ends_when_decided
 async def answer_start(update: Update, context: BotContext) -> int:
     """The requester taps Answer: re-check, then ask for the text."""
     await answer(update)
@@ -444,6 +486,7 @@ async def answer_start(update: Update, context: BotContext) -> int:
     return ANSWER
 
 
+@_ends_when_decided
 async def answer_text(update: Update, context: BotContext) -> int:
     """Send the answer to the region's deciders, with the decision buttons again."""
     scope, t = context.scope, context.t
@@ -458,7 +501,8 @@ async def answer_text(update: Update, context: BotContext) -> int:
         extra=lambda t: t("Q: {question}\nA: {answer}").format(
             question=html.escape(question.question), answer=html.escape(question.answer or "")),
     )
-    await send(update, context, t("Thank you. Your answer was sent to the regional lead."))
+    await send(update, context, views.to_requester(t, views.ANSWER_SENT, await _who_decides(
+        context, request), request))
     return ConversationHandler.END
 
 

@@ -12,6 +12,7 @@ from bot import callbacks
 from bot.errors import N_
 from bot.i18n import Translator
 from bot.services.budget.allocation import BudgetStatus, Figures
+from bot.services.budget.deciders import DecidedBy, Deciders
 from handlers.common import keyboard
 from handlers.labels import erased_text, person_name
 from storage.models import AuditEntry, BudgetQuestion, BudgetRequest, RequestState
@@ -35,6 +36,28 @@ HISTORY_ACTIONS = {
     "budget_request.question": N_("question asked"),
     "budget_request.answered": N_("question answered"),
     "budget_request.escalated": N_("raised again to the leads"),
+}
+
+# What the requester is told, by who decides: {names} the deputies, {region} the region.
+SENT = {
+    DecidedBy.LEAD: N_("Sent as {number}. The regional lead decides; I will let you know."),
+    DecidedBy.DEPUTY: N_("Sent as {number}. The regional lead decides, and while away their "
+                         "deputy {names}; I will let you know."),
+    DecidedBy.ADMINS: N_("Sent as {number}. The administrators decide, as {region} currently "
+                         "has no regional lead; I will let you know."),
+    DecidedBy.NOBODY: N_("Sent as {number}. {region} currently has no regional lead and there "
+                         "is no administrator, so nobody can decide it yet. Please tell the "
+                         "office."),
+}
+ANSWER_SENT = {
+    DecidedBy.LEAD: N_("Thank you. Your answer was sent to the regional lead."),
+    DecidedBy.DEPUTY: N_("Thank you. Your answer was sent to the regional lead and their "
+                         "deputy {names}."),
+    DecidedBy.ADMINS: N_("Thank you. Your answer was sent to the administrators, as {region} "
+                         "currently has no regional lead."),
+    DecidedBy.NOBODY: N_("Thank you. Your answer was saved, but {region} currently has no "
+                         "regional lead and there is no administrator to read it. Please tell "
+                         "the office."),
 }
 
 
@@ -130,6 +153,13 @@ def outcome_line(t: Translator, request: BudgetRequest, tz: tzinfo) -> str | Non
     return None
 
 
+def already_decided_text(t: Translator, request: BudgetRequest, tz: tzinfo) -> str:
+    """Why a decision step was refused: the request's outcome, by whom and when."""
+    text = t("This request has already been decided. Nothing was changed.")
+    outcome = outcome_line(t, request, tz)
+    return f"{request.number}: {text}\n{outcome}" if outcome else text
+
+
 def decision_keyboard(t: Translator, request: BudgetRequest) -> InlineKeyboardMarkup | None:
     if request.state != RequestState.PENDING:
         return None
@@ -166,6 +196,16 @@ def history_text(
             parts.append(t.money(int(amount)))
         lines.append(" · ".join(parts))
     return "\n".join(lines)
+
+
+def to_requester(
+    t: Translator, messages: dict[DecidedBy, str], deciders: Deciders, request: BudgetRequest
+) -> str:
+    """One of ``SENT``/``ANSWER_SENT``: says who really decides ``request``."""
+    return t(messages[deciders.by]).format(
+        number=request.number, region=html.escape(request.budget.region.name),
+        names=", ".join(person_name(t, u) for u in deciders.deputies),
+    )
 
 
 def question_text(t: Translator, question: BudgetQuestion) -> str:

@@ -237,9 +237,15 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 
 
+def _digest_description(role: Role, steering_group: bool) -> str:
+    if schedule.role_sees_every_region(role, steering_group):
+        return N_("Digest of all regions: schedule, or /digest now")
+    return N_("Digest of your region: schedule, or /digest now")
+
+
 FEATURE = Feature(
     name="digest",
     register=register,
     commands=(Command("digest", N_("Digest of your region: schedule, or /digest now"),
-                      roles=RECIPIENTS, steering_group=True),),
+                      roles=RECIPIENTS, steering_group=True, describe=_digest_description),),
 )

@@ -100,7 +100,7 @@ async def _create(update: Update, context: BotContext, role: Role, unit: str | N
     ).format(
         role=role_name(t, role),
         date=t.datetime(expires),
-        link=new.deep_link(context.bot.username),
+        link=new.deep_link(settings.telegram_bot_username or context.bot.username),
         code=new.code,
     )
     await show(update, context, text)

@@ -39,7 +39,8 @@ def commands_for(
     from handlers import FEATURES  # late import: features import this module
 
     return [
-        BotCommand(command.name, t(command.description))
+        BotCommand(command.name,
+                   t(command.description_for(role, steering_group=steering_group)))
         for feature in FEATURES
         for command in feature.commands_for(role, org, steering_group=steering_group)
         if command.in_menu or not menu_only

@@ -23,9 +23,16 @@ class Command:
     in_menu: bool = True
     # Also for members of the steering group (Steuerungsgruppe), whatever their role.
     steering_group: bool = False
+    # For a command that reads differently by role, e.g. the digest of one or all regions:
+    # (role, member of the steering group) → catalog id; ``description`` otherwise.
+    describe: Callable[[Role, bool], str] | None = None
 
     def allows(self, role: Role, org: OrgFile) -> bool:
         return role in (set(self.roles(org)) if callable(self.roles) else self.roles)
+
+    def description_for(self, role: Role, *, steering_group: bool) -> str:
+        """The catalog id of the description that this role (and group) sees."""
+        return self.describe(role, steering_group) if self.describe else self.description
 
 
 @dataclass(frozen=True)

@@ -545,3 +545,135 @@ async def test_after_new_year_a_january_day_without_a_year_lies_ahead(bot):
     await lea.reply()
     await lea.tap("Sven")
     assert "bis 06.01.2027" in (await lea.reply()).text
+
+
+async def test_the_requester_is_told_who_really_decides(bot):
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-a")
+    sent = await _send_request(sam, title="Nachbarschaftsfest")
+    assert "Süd hat derzeit keine Regionalleitung, und es gibt keine Administration" in sent.text
+
+    ada = await bot.member("Ada", Role.ADMIN)
+    sent = await _send_request(sam, title="Spielplatzfest")
+    assert sent.text == ("Gesendet als FuA-2026-002. Die Administration entscheidet, da Region "
+                         "Süd derzeit keine Regionalleitung hat; ich gebe Ihnen Bescheid.")
+    assert "Regionalleitung entscheidet" not in sent.text
+    card = await ada.reply_with("FuA-2026-002")
+    await ada.tap("Rückfrage stellen", message=card)
+    await ada.reply()
+    await ada.send("Wer organisiert das Fest?")
+    await ada.reply()
+    await sam.reply_with("Wer organisiert")
+    await sam.tap("Antworten")
+    await sam.reply()
+    await sam.send("Der Stadtteilverein")
+    assert (await sam.reply()).text == ("Danke. Ihre Antwort wurde an die Administration "
+                                        "gesendet, da Region Süd derzeit keine Regionalleitung "
+                                        "hat.")
+
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    sent = await _send_request(pia)
+    assert "Die Regionalleitung entscheidet; ich gebe Ihnen Bescheid." in sent.text
+    await bot.member("Caro", Role.CASEWORKER, team="nord-b")
+    await lea.send("/away bis 12.12.")
+    await lea.reply_with("Wer entscheidet")
+    await lea.tap("Caro")
+    sent = await _send_request(pia, title="Elterncafé")
+    assert "Die Regionalleitung entscheidet, während ihrer Abwesenheit auch ihre Vertretung " \
+           "Caro; ich gebe Ihnen Bescheid." in sent.text
+
+
+async def test_an_english_requester_hears_that_the_administrators_decide(bot):
+    await bot.member("Ada", Role.ADMIN)
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("/budget")
+    await sam.reply()
+    await sam.tap("New request")
+    await sam.reply()
+    for text in ("250", "Neighbourhood breakfast", "Food and drinks", "15.12."):
+        await sam.send(text)
+        await sam.reply()
+    await sam.tap("Send")
+    assert (await sam.reply()).text == (
+        "Sent as FuA-2026-001. The administrators decide, as Region Süd currently has no "
+        "regional lead; I will let you know.")
+
+
+async def test_a_request_decided_meanwhile_asks_for_no_reason_amount_or_question(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    leo = await bot.member("Leo", Role.LEAD, region="nord")
+    await _send_request(pia)
+    lea_card, leo_card = await lea.reply(), await leo.reply()
+    await lea.tap("Genehmigen", message=lea_card)
+    await leo.reply_with("genehmigt von Lea")  # Leo's copy, updated
+    before = await _budget_records(bot.sessions)
+    for label in ("Ablehnen", "Anderen Betrag genehmigen", "Rückfrage stellen"):
+        await leo.tap(label, message=leo_card)  # the buttons of his copy as it was
+        refused = await leo.reply()
+        assert refused.text == (
+            "FuA-2026-001: Über diesen Antrag wurde bereits entschieden. Es wurde nichts "
+            "geändert.\n✅ 1.250,50\xa0€ genehmigt von Lea am 24.11.2026 10:00"), label
+    asked = [m.text for m in bot.sim.messages_in(leo.sim.chat_id)
+             if m.text.startswith(("Warum lehnen", "Welchen Betrag", "Ihre Rückfrage"))]
+    assert asked == []  # no question for a reason, an amount or a question
+    await leo.send("800")  # no dialogue was started: the amount approves nothing
+    assert "Genehmigt: 800" not in (await leo.reply()).text
+    assert await _budget_records(bot.sessions) == before
+
+
+async def test_a_decision_typed_after_someone_else_decided_ends_the_dialogue(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    leo = await bot.member("Leo", Role.LEAD, region="nord", locale="en")
+    await _send_request(pia)
+    lea_card, leo_card = await lea.reply(), await leo.reply()
+    await leo.tap("Reject", message=leo_card)
+    assert "Why do you reject FuA-2026-001?" in (await leo.reply()).text
+    await lea.tap("Genehmigen", message=lea_card)  # in the meantime
+    before = await _budget_records(bot.sessions)
+    await leo.send("Too expensive")
+    refused = await leo.reply_with("already been decided")
+    assert refused.text == ("FuA-2026-001: This request has already been decided. Nothing was "
+                            "changed.\n✅ €1,250.50 approved by Lea on 24 Nov 2026, 10:00")
+    await leo.send("Too expensive, really")  # the dialogue ended: no reason is waited for
+    assert "already been decided" not in (await leo.reply()).text
+    assert await _budget_records(bot.sessions) == before
+
+    await _send_request(pia, title="Elterncafé", amount="1000")
+    leo_card = await leo.reply_with("FuA-2026-002")
+    await leo.tap("Approve another amount", message=leo_card)
+    await leo.reply_with("Which amount")
+    await pia.send("/budget")
+    await pia.reply()
+    await pia.tap("FuA-2026-002 · 1.000,00\xa0€ · offen")
+    await pia.reply()
+    await pia.tap("Antrag zurückziehen")
+    await pia.reply()
+    await leo.send("800")
+    assert "↩️ Withdrawn by the requester on 24 Nov 2026, 10:00" in (
+        await leo.reply_with("already been decided")).text
+    assert (await _request(bot.sessions, "FuA-2026-002")).state == "withdrawn"
+
+
+async def test_an_answer_typed_after_the_decision_ends_the_dialogue(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await _send_request(pia)
+    card = await lea.reply()
+    await lea.tap("Rückfrage stellen", message=card)
+    await lea.reply()
+    await lea.send("Wie viele Gäste?")
+    await lea.reply()
+    await pia.reply_with("Wie viele Gäste")
+    await pia.tap("Antworten")
+    await pia.reply()
+    await lea.tap("Ablehnen", message=card)
+    await lea.reply()
+    await lea.send("Kein Budget für Feste")
+    await pia.reply_with("abgelehnt")
+    await pia.send("Etwa fünfzig")
+    refused = await pia.reply()
+    assert "❌ Abgelehnt von Lea am 24.11.2026 10:00: Kein Budget für Feste" in refused.text
+    await pia.send("Etwa fünfzig!")  # the dialogue ended
+    assert "bereits entschieden" not in (await pia.reply()).text

@@ -127,6 +127,39 @@ async def test_help_shows_what_each_role_can_do(bot, role, where, locale, name, 
         assert "/invite – Invite a new team member" in text
 
 
+def _menu(bot, person) -> dict[str, str]:
+    commands = bot.sim.commands_for(scope={"type": "chat", "chat_id": person.telegram_id})
+    return {c["command"]: c["description"] for c in commands}
+
+
+async def test_the_digest_is_described_for_all_regions_to_admins_and_the_steering_group(bot):
+    ada = bot.stranger("Ada")
+    await ada.send(f"/start {await _code(bot, Role.ADMIN, team=None)}")
+    await ada.reply()
+    await ada.send("/help")
+    help_de = (await ada.reply()).text
+    assert "/digest – Überblick aller Regionen: Zeitplan, oder /digest jetzt" in help_de
+    assert "Ihrer Region" not in help_de  # an admin has no region
+    assert _menu(bot, ada)["digest"].startswith("Überblick aller Regionen")
+    await ada.send("/language")
+    await ada.reply()
+    await ada.tap("English")
+    await ada.reply()
+    await ada.send("/help")
+    help_en = (await ada.reply()).text
+    assert "/digest – Digest of all regions: schedule, or /digest now" in help_en
+    assert "your region" not in help_en
+    assert _menu(bot, ada)["digest"] == "Digest of all regions: schedule, or /digest now"
+
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    await lea.send("/help")
+    assert "/digest – Überblick Ihrer Region: Zeitplan" in (await lea.reply()).text
+    async with bot.sessions() as session, session.begin():
+        (await session.get(User, lea.user_id)).steering_group = True
+    await lea.send("/help")  # the steering group reads the digest of every region
+    assert "/digest – Überblick aller Regionen: Zeitplan" in (await lea.reply()).text
+
+
 async def test_language_switch_changes_replies_and_menu(bot):
     pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
     await pia.send("/language")
@@ -325,3 +358,24 @@ async def test_edited_and_voice_messages_in_a_dialogue_change_nothing(bot, caplo
         assert (await session.execute(select(HourEntry.minutes))).scalars().all() == [120]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [m for m in pia.sim.messages if "etwas schiefgegangen" in m.text]
+
+
+async def _invite_link(inviter) -> str:
+    """/invite → a provider for Nord A: the link of the new invitation."""
+    await inviter.send("/invite")
+    await inviter.reply()
+    await inviter.tap("Fachkraft eines freien Trägers")
+    await inviter.reply()
+    await inviter.tap("Sozialraumteam Nord A")
+    return re.search(r"https://t\.me/\S+", (await inviter.reply()).text).group(0)
+
+
+async def test_invitation_links_use_the_configured_bot_username(bot):
+    await bot.stop()
+    await bot.start(telegram_bot_username="@Jugendamt_Sozialraum_bot")
+    lea = await bot.member("Lea", Role.LEAD, region="nord")
+    assert (await _invite_link(lea)).startswith("https://t.me/Jugendamt_Sozialraum_bot?start=")
+
+    await bot.stop()
+    await bot.start(telegram_bot_username=None)  # unset: the name the Bot API reports
+    assert (await _invite_link(lea)).startswith("https://t.me/sozialraum_test_bot?start=")

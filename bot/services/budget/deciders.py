@@ -3,7 +3,9 @@ administrators only for a region that has neither."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,30 +31,50 @@ async def may_decide(session: AsyncSession, user: User, region_id: int, today: d
     return user.id in {u.id for u in await deciders(session, region_id, today)}
 
 
-async def deciders(session: AsyncSession, region_id: int, today: date) -> list[User]:
-    """Everyone who receives the region's requests: its leads and their current deputies.
+class DecidedBy(StrEnum):
+    """Who decides a region's requests, as the requester is told."""
+
+    LEAD = "lead"  # the region's lead(s), none of them away
+    DEPUTY = "deputy"  # the lead(s) and, while a lead is away, that lead's deputy
+    ADMINS = "admins"  # the region has neither an active lead nor a deputy
+    NOBODY = "nobody"  # … and there is no active administrator either
+
+
+@dataclass(frozen=True)
+class Deciders:
+    by: DecidedBy
+    people: list[User]  # everyone who receives and may decide the region's requests
+    deputies: list[User]  # of leads who are away (but not the requester); among ``people``
+
+
+async def who_decides(
+    session: AsyncSession, region_id: int, today: date, *, requester_id: int | None = None
+) -> Deciders:
+    """The region's leads and their current deputies.
 
     A region without any lead or deputy falls back to the administrators, so that no request
-    goes unseen.
+    goes unseen. A deputy who sent the request is not named to its requester: nobody decides
+    their own request.
     """
-    found = await _leads_and_deputies(session, region_id, today)
-    if not found:
-        found = {
-            u.id: u for u in await BudgetRepository(session).active_with_role(Role.ADMIN)
-        }
-    return list(found.values())
-
-
-async def _leads_and_deputies(
-    session: AsyncSession, region_id: int, today: date
-) -> dict[int, User]:
+    repo = BudgetRepository(session)
     leads = await UserRepository(session).active_in_region(region_id, (Role.LEAD.value,))
     leads = [u for u in leads if u.region_id == region_id]
-    deputies = [
-        d.deputy for d in await BudgetRepository(session).active_deputyships(today)
+    deputies = list({
+        d.deputy.id: d.deputy for d in await repo.active_deputyships(today)
         if d.region_id == region_id and d.deputy.active and _still_lead(d.lead)
-    ]
-    return {u.id: u for u in [*leads, *deputies]}
+    }.values())
+    if leads or deputies:
+        people = {u.id: u for u in [*leads, *deputies]}
+        named = [u for u in deputies if u.id != requester_id]
+        return Deciders(DecidedBy.DEPUTY if named else DecidedBy.LEAD,
+                        list(people.values()), named)
+    admins = await repo.active_with_role(Role.ADMIN)
+    return Deciders(DecidedBy.ADMINS if admins else DecidedBy.NOBODY, admins, [])
+
+
+async def deciders(session: AsyncSession, region_id: int, today: date) -> list[User]:
+    """Everyone who receives the region's requests (see ``who_decides``)."""
+    return (await who_decides(session, region_id, today)).people
 
 
 async def deputy_candidates(session: AsyncSession, lead: User) -> list[User]:

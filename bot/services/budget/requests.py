@@ -68,6 +68,14 @@ class CostTooEarly(InvalidInput):
         return str(gettext(self.message)).format(date=day)
 
 
+class AlreadyDecided(Conflict):
+    """The request is no longer pending; ``request`` (reloaded) says by whom and how."""
+
+    def __init__(self, request: BudgetRequest) -> None:
+        super().__init__(N_("This request has already been decided. Nothing was changed."))
+        self.request = request
+
+
 @dataclass(frozen=True)
 class Draft:
     """What a team member typed, before it is sent."""
@@ -190,7 +198,7 @@ async def ensure_may_decide(
             N_("Only the regional lead of this region (or their deputy) can decide this request.")
         )
     if request.state != RequestState.PENDING:
-        raise Conflict(N_("This request has already been decided. Nothing was changed."))
+        raise AlreadyDecided(request)
 
 
 def ensure_requester_can_answer(request: BudgetRequest) -> None:
@@ -231,7 +239,7 @@ async def approve(
         request.id, RequestState.PENDING, state=RequestState.APPROVED, approved_cents=amount,
         decided_at=now, decided_by_id=user.id,
     ):
-        raise Conflict(N_("This request has already been decided. Nothing was changed."))
+        raise AlreadyDecided(await get_request(session, request.id))
     _audit(session, request, actor=user, now=now, action="approved",
            before=RequestState.PENDING, after=RequestState.APPROVED, amount=amount)
     return await get_request(session, request.id)
@@ -249,7 +257,7 @@ async def reject(
         request.id, RequestState.PENDING, state=RequestState.REJECTED, reason=cleaned,
         decided_at=now, decided_by_id=user.id,
     ):
-        raise Conflict(N_("This request has already been decided. Nothing was changed."))
+        raise AlreadyDecided(await get_request(session, request.id))
     _audit(session, request, actor=user, now=now, action="rejected",
            before=RequestState.PENDING, after=RequestState.REJECTED,
            amount=request.amount_cents)
@@ -347,7 +355,7 @@ async def open_question(
     if question.answered_at is not None:
         raise Conflict(N_("You have already answered this question."))
     if request.state != RequestState.PENDING:
-        raise Conflict(N_("This request has already been decided. Nothing was changed."))
+        raise AlreadyDecided(request)
     await session.refresh(question, ["request", "asked_by"])
     await get_request(session, request.id)  # loads the request's people for the messages
     return question

@@ -79,8 +79,12 @@ def choice_of(row: DigestSettings | None, default: Schedule) -> Choice:
 
 
 def sees_every_region(user: User) -> bool:
+    return role_sees_every_region(Role(user.role), user.steering_group)
+
+
+def role_sees_every_region(role: Role, steering_group: bool) -> bool:
     """Administrators and the steering group read the digest of every region."""
-    return user.role == Role.ADMIN or user.steering_group
+    return role == Role.ADMIN or steering_group
 
 
 def receives_digests(user: User) -> bool:
