@@ -119,12 +119,13 @@ class OrgRepository:
 
     async def structure(self) -> list[Team]:
         """Every active team with its region, quotas (and their categories) and seats."""
+        # One query (a few dozen rows): the FAQ asks at every question whether it changed.
         query = (select(Team).join(Team.region).where(Team.active.is_(True))
                  .options(joinedload(Team.region),
-                          selectinload(Team.quotas).joinedload(TeamQuota.category),
-                          selectinload(Team.seats))
+                          joinedload(Team.quotas).joinedload(TeamQuota.category),
+                          joinedload(Team.seats))
                  .order_by(Region.key, Team.key))
-        return list((await self.session.scalars(query)).all())
+        return list((await self.session.scalars(query)).unique().all())
 
 
 def _listing(team_id: int | None, role: str | None, active: bool) -> ColumnElement[bool]:
