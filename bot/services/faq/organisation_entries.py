@@ -356,7 +356,7 @@ def _district(t: Texts, key: str, name: str, serving: list[TeamFacts]) -> FaqEnt
         key, t.gettext(N_("Which team and region is {district} in?")).format(district=name),
         [t.gettext(message).format(district=name) for message in (
             N_("Which team is responsible for {district}?"),
-            N_("Which Sozialraumteam covers {district}?"),
+            N_("Who covers {district}?"),
             N_("How many ASD caseworkers work for {district}?"))],
         "\n\n".join(paragraphs),
         _tags(t, N_("district, responsible"), name),
