@@ -107,3 +107,7 @@ def test_an_evaluation_label_is_one_entry_or_several():
         LabelledQuestion(q="x", id="a", ids=("b",))
     with pytest.raises(ValueError, match="either id or ids"):
         LabelledQuestion(q="x")
+
+
+def test_an_organisation_without_teams_gives_no_entries():
+    assert organisation_entries(Organisation(), TEXTS).entries == {}

@@ -110,8 +110,7 @@ class Organisation:
         """From the database's active teams, ordered by region and team key."""
         regions: dict[str, tuple[str, list[TeamFacts]]] = {}
         for team in teams:
-            quotas = sorted((q for q in team.quotas
-                             if q.weekly_minutes is not None and q.category.active),
+            quotas = sorted((q for q in team.quotas if q.category.active),
                             key=lambda q: q.category.position)
             facts = _team(team.key, team.name, team.region.name, team.districts,
                           team.composition, [seat.kind for seat in team.seats],
@@ -154,7 +153,10 @@ def slug(text: str) -> str:
 
 
 def organisation_entries(org: Organisation, texts: Mapping[str, Texts]) -> GeneratedEntries:
-    """The overview, one entry per region, team and district, in every language of ``texts``."""
+    """The overview, one entry per region, team and district, in every language of ``texts``;
+    nothing for an organisation without teams (a database before the first import)."""
+    if not org.regions:
+        return NO_ENTRIES
     ids = _Ids()
     region_ids = {region.key: ids.claim("region", region.key) for region in org.regions}
     team_ids = {team.key: ids.claim("team", team.key)
@@ -205,8 +207,7 @@ def _group(prefix: str, name: str) -> dict[str, tuple[str, ...]]:
     parts = words(name)
     if len(parts) < 2:
         return {}
-    return {prefix + "".join(slug(p) for p in parts).replace("-", ""):
-            (" ".join(parts), "".join(parts))}
+    return {prefix + slug("".join(parts)).replace("-", ""): (" ".join(parts), "".join(parts))}
 
 
 def _clip(text: str, limit: int) -> str:
@@ -225,8 +226,8 @@ def _entry(key: str, question: str, phrasings: Iterable[str], answer: str, tags:
 def _tags(t: Texts, template: str, *names: str) -> list[str]:
     """The catalog's comma-separated tags, the names, and the names as typed without umlauts."""
     spelled = [name.translate(_UMLAUTS) for name in names]
-    return [*t.gettext(template).split(","), *names, *(s for s, n in zip(spelled, names,
-                                                                        strict=True) if s != n)]
+    return [*t.gettext(template).split(","), *names,
+            *(other for other, name in zip(spelled, names, strict=True) if other != name)]
 
 
 def _and(t: Texts, items: Iterable[str]) -> str:
