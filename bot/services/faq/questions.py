@@ -42,6 +42,10 @@ async def ensure_current(session: AsyncSession, catalog: FaqCatalog) -> None:
     organisation's entries again when an import changed it, here or in another process."""
     if not catalog.chat_entries_loaded:
         await catalog.set_chat_entries(await _chat_entries(session))
+    await _follow_organisation(session, catalog)
+
+
+async def _follow_organisation(session: AsyncSession, catalog: FaqCatalog) -> None:
     if catalog.generates_organisation_entries:
         await catalog.set_organisation(await load_organisation(session))
 
@@ -52,8 +56,7 @@ async def reload(session: AsyncSession, catalog: FaqCatalog, *, user: User,
     FaqFileError, the old stays."""
     _require_admin(user)
     await catalog.reload(await _chat_entries(session))
-    if catalog.generates_organisation_entries:
-        await catalog.set_organisation(await load_organisation(session))
+    await _follow_organisation(session, catalog)
     audit.record(session, at=now, actor_id=user.id, action="faq.reloaded",
                  subject_type="faq", subject_id="files", entries=catalog.file_entry_count,
                  organisation_entries=catalog.organisation_entry_count,
