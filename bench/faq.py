@@ -1,10 +1,11 @@
 """FAQ quality and speed: accuracy on the labelled set, and time per question at 1,000 entries.
 
-The shipped knowledge base has about 60 entries per language. To see how the search scales,
-it is padded with synthetic entries: made of words of the real entries (so they compete for
-the same questions) and of invented words (so the vocabulary grows as a real, larger FAQ's
-would). Accuracy is reported for the real knowledge base, for the padded one, and for the
-held-out questions that were never used to tune the thresholds.
+The shipped knowledge base has about 60 entries per language from the files, and the entries
+generated from the shipped organisation file (regions, teams, districts). To see how the
+search scales, it is padded with synthetic entries: made of words of the real entries (so they
+compete for the same questions) and of invented words (so the vocabulary grows as a real,
+larger FAQ's would). Accuracy is reported for the real knowledge base, for the padded one,
+and for the held-out questions that were never used to tune the thresholds.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import random
 import time
 from pathlib import Path
 
+from bot.i18n import I18n
 from bot.services.faq.analysis import words
 from bot.services.faq.catalog import Snapshot
 from bot.services.faq.evaluation import EvalReport, evaluate, load_eval_set
+from bot.services.faq.organisation_entries import Organisation, organisation_entries
 from bot.services.faq.ranking import Document, FaqIndex
-from bot.services.faq.schema import KnowledgeBase, load_knowledge_base
-from bot.settings import DEFAULT_FAQ_DIR
+from bot.services.faq.schema import load_knowledge_base
+from bot.services.organisation import load_org_file
+from bot.settings import DEFAULT_FAQ_DIR, DEFAULT_ORG_FILE, SUPPORTED_LOCALES
 
 EVAL_SET = Path(__file__).resolve().parent.parent / "tests" / "faq_eval.yaml"
 SCALED_SIZE = 1000
@@ -39,17 +43,26 @@ def _sentence(rng: random.Random, real: list[str], invented: list[str], n: int) 
                     for _ in range(n))
 
 
-def scaled_documents(knowledge: KnowledgeBase, size: int,
+def shipped_snapshot() -> Snapshot:
+    """The shipped FAQ files with the entries generated from the shipped organisation file."""
+    i18n = I18n()
+    generated = organisation_entries(
+        Organisation.from_file(load_org_file(DEFAULT_ORG_FILE)),
+        {locale: i18n.get(locale) for locale in SUPPORTED_LOCALES})
+    return Snapshot.build(load_knowledge_base(DEFAULT_FAQ_DIR), (), generated)
+
+
+def scaled_documents(snapshot: Snapshot, size: int,
                      seed: int = 7) -> dict[str, list[Document]]:
     """The real entries plus synthetic ones, ``size`` entries per language in all."""
     rng = random.Random(seed)
     invented = _pseudo_words(rng, 6000)
-    snapshot = Snapshot.build(knowledge, ())
     documents: dict[str, list[Document]] = {}
-    for language, entries in knowledge.entries.items():
-        real_words = sorted({w for e in entries for w in words(f"{e.question} {e.answer}")
-                             if len(w) >= 4})
+    for language in SUPPORTED_LOCALES:
         docs = _documents(snapshot, language)
+        real_words = sorted({w for versions in snapshot.entries.values()
+                             if (e := versions.get(language)) is not None
+                             for w in words(f"{e.question} {e.answer}") if len(w) >= 4})
         for i in range(size - len(docs)):
             main = " ".join(_sentence(rng, real_words, invented, rng.randint(5, 9))
                             for _ in range(3))
@@ -76,12 +89,12 @@ def _figures(prefix: str, report: EvalReport) -> dict[str, float | int | str]:
 
 
 def run(smoke: bool = False) -> dict[str, float | int | str]:
-    knowledge = load_knowledge_base(DEFAULT_FAQ_DIR)
+    snapshot = shipped_snapshot()
     eval_set = load_eval_set(EVAL_SET)
     size = SMOKE_SIZE if smoke else SCALED_SIZE
-    real = Snapshot.build(knowledge, ()).index
+    real = snapshot.index
     started = time.perf_counter()
-    scaled = FaqIndex(scaled_documents(knowledge, size), knowledge.lexicon)
+    scaled = FaqIndex(scaled_documents(snapshot, size), snapshot.lexicon)
     build_seconds = time.perf_counter() - started
     on_real = evaluate(real, eval_set.questions, eval_set.no_match)
     on_scaled = evaluate(scaled, eval_set.questions, eval_set.no_match)

@@ -26,6 +26,7 @@ from bot.services.contacts import (
     vcard,
 )
 from bot.services.contacts.team import held_seat
+from bot.services.organisation.schema import SEAT_NAMES
 from handlers.common import keyboard
 from storage.models import Provider, ProviderContact, Team
 
@@ -41,11 +42,6 @@ SERVICE_NAMES = {
     "fuea": N_("cross-case work (FüA)"),
     "familienzentrum": N_("family centre"),
     "familienbildung": N_("family education"),
-}
-SEAT_NAMES = {
-    "stationaer": N_("residential (stationär)"),
-    "ambulant": N_("outpatient (ambulant)"),
-    "fua_fuea": N_("FüA/FuA"),
 }
 EXAMPLE_NOTICE = N_(
     "⚠️ Example data: apart from the name, the details on this card are placeholders, "

@@ -32,6 +32,7 @@ from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services.faq import questions
 from bot.services.faq.catalog import FaqCatalog
+from bot.services.faq.organisation_entries import Organisation
 from bot.services.faq.ranking import Verdict
 from bot.services.faq.schema import FaqFileError
 from bot.services.privacy import FREE_TEXT_REMINDER
@@ -114,7 +115,7 @@ async def faq_command(update: Update, context: BotContext) -> None:
         await _reply_to(update, context, " ".join(context.args))
         return
     scope, t = context.scope, context.t
-    await questions.ensure_chat_entries(scope.session, catalog(context))
+    await questions.ensure_current(scope.session, catalog(context))
     popular = await questions.popular(scope.session, EXAMPLES)
     rows = [[(views.short(question), views.data("ex", key))]
             for key, question in catalog(context).examples(t.locale, popular, EXAMPLES)]
@@ -331,8 +332,10 @@ async def reload_command(update: Update, context: BotContext) -> None:
         return
     await scope.commit()
     await send(update, context,
-               t("FAQ reloaded: {files} entries from the files, {chat} written in the chat.")
-               .format(files=faq.file_entry_count, chat=faq.chat_entry_count))
+               t("FAQ reloaded: {files} entries from the files, {organisation} from the "
+                 "organisation, {chat} written in the chat.")
+               .format(files=faq.file_entry_count, organisation=faq.organisation_entry_count,
+                       chat=faq.chat_entry_count))
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
@@ -340,7 +343,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     require_role(context, Role.ADMIN)
     scope, t = context.scope, context.t
     stats = await questions.stats(scope.session, user=scope.require_user())
-    await questions.ensure_chat_entries(scope.session, catalog(context))
+    await questions.ensure_current(scope.session, catalog(context))
     keys = {key for key, _ in stats.most_asked} | {r.entry_key for r in stats.badly_rated}
     titles = {key: found[0].question for key in keys
               if (found := catalog(context).entry(key, t.locale)) is not None}
@@ -374,8 +377,13 @@ def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    settings = application.bot_data["state"].settings
-    application.bot_data[CATALOG] = FaqCatalog(settings.faq_dir)
+    state = application.bot_data["state"]
+    # The organisation's entries exist from the start (from the file the start-up imported);
+    # questions then keep them in line with the database (see questions.ensure_current).
+    application.bot_data[CATALOG] = FaqCatalog(
+        state.settings.faq_dir,
+        texts={locale: state.i18n.get(locale) for locale in state.i18n.locales},
+        organisation=Organisation.from_file(state.org))
     application.bot_data[STRAY_TEXT] = question_typed
     application.add_handler(_dialogue())  # per user and chat; bot/app.py quiets PTB's warning
     application.add_handler(CommandHandler("faq", faq_command))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.settings import DEFAULT_FAQ_DIR
+from bot.services.organisation import import_organisation, load_org_file
+from bot.settings import DEFAULT_FAQ_DIR, DEFAULT_ORG_FILE
 from storage.models import FaqChatEntry, FaqFeedback, FaqQuestion, Role
 
 
@@ -43,6 +44,43 @@ async def test_answers_come_in_the_users_language_whatever_language_the_question
     assert "FüA (fallübergreifend): Was aus mehreren Fällen" in (await clara.reply()).text
     await clara.send("Steurungsgruppe wie oft getroffen")  # a typo, German word order
     assert "bislang 18-mal getagt" in (await clara.reply()).text
+
+
+async def test_districts_teams_and_regions_are_answered_from_the_organisation(bot):
+    pia = await bot.member("Pia", Role.PROVIDER, team="nord-a")
+    await pia.send("Glashütte gehört zu welcher Region?")
+    answer = await pia.reply()
+    assert "Für Glashütte ist das Sozialraumteam Süd B zuständig (Region Süd)." in answer.text
+    assert "4 ASD-Fachkräfte, 1 Netzwerker und 3 Fachkräfte freier Träger" in answer.text
+    assert answer.button_labels == ["👍 Hilfreich", "👎 Nicht hilfreich"]
+    await pia.send("wie viele ASDler hat Nord A?")
+    assert "Besetzung: 2 ASD-Fachkräfte" in (await pia.reply()).text
+    await pia.send("Wie viele Regionen gibt es?")
+    assert "Es gibt 2 Regionen mit zusammen 4 Sozialraumteams" in (await pia.reply()).text
+    sam = await bot.member("Sam", Role.PROVIDER, team="sued-b", locale="en")
+    await sam.send("which team does harksheide sued belong to")
+    assert ("Harksheide-Süd is covered by Sozialraumteam Süd B (Region Süd)."
+            in (await sam.reply()).text)
+
+
+async def test_an_imported_organisation_changes_the_answers_at_once(bot, tmp_path: Path):
+    """As ``sozialraum-bot org import`` does, from another process, while the bot runs."""
+    pia = await bot.member("Pia", Role.PROVIDER, team="sued-a")
+    await pia.send("wieviele asd leute sind in garstedt")
+    assert "3 ASD-Fachkräfte" in (await pia.reply()).text
+    changed = tmp_path / "org.yaml"
+    changed.write_text(DEFAULT_ORG_FILE.read_text(encoding="utf-8").replace(
+        "districts: [Garstedt]\n        composition: {caseworker: 3,",
+        "districts: [Garstedt, Garstedt-Ost]\n        composition: {caseworker: 5,"),
+        encoding="utf-8")
+    async with bot.sessions() as session, session.begin():
+        await import_organisation(session, load_org_file(changed))
+    await pia.send("wieviele asd leute sind in garstedt")
+    assert "5 ASD-Fachkräfte" in (await pia.reply()).text
+    await pia.send("welches team ist für garstedt-ost zuständig")
+    answer = (await pia.reply()).text
+    assert "Für Garstedt-Ost ist das Sozialraumteam Süd A zuständig (Region Süd)." in answer
+    assert "Stadtteile: Garstedt und Garstedt-Ost" in answer
 
 
 async def test_did_you_mean_offers_three_entries_and_shows_the_chosen_one(bot):
@@ -233,7 +271,8 @@ async def test_reload_and_statistics_for_admins(engine, clock, simulator, tmp_pa
             "Was ist FuA – fallunabhängige Arbeit?", "Was genau ist FuA (fallunabhängige Arbeit)?"
         ), encoding="utf-8")
         await ada.send("/faq_reload")
-        assert "FAQ neu geladen: 61 Einträge aus den Dateien, 0 im Chat" in (await ada.reply()).text
+        assert ("FAQ neu geladen: 58 Einträge aus den Dateien, 14 aus der Organisation, 0 im "
+                "Chat") in (await ada.reply()).text
         await pia.send("Was bedeutet FuA?")
         fua = await pia.reply()
         assert "Was genau ist FuA" in fua.text

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from storage.models import Invitation, Membership, Region, Role, Team, User
+from storage.models import Invitation, Membership, Region, Role, Team, TeamQuota, User
 
 
 def _with_teams() -> tuple[Any, ...]:
@@ -116,6 +116,16 @@ class OrgRepository:
 
     async def regions(self) -> list[Region]:
         return list((await self.session.scalars(select(Region).order_by(Region.key))).all())
+
+    async def structure(self) -> list[Team]:
+        """Every active team with its region, quotas (and their categories) and seats."""
+        # One query (a few dozen rows): the FAQ asks at every question whether it changed.
+        query = (select(Team).join(Team.region).where(Team.active.is_(True))
+                 .options(joinedload(Team.region),
+                          joinedload(Team.quotas).joinedload(TeamQuota.category),
+                          joinedload(Team.seats))
+                 .order_by(Region.key, Team.key))
+        return list((await self.session.scalars(query)).unique().all())
 
 
 def _listing(team_id: int | None, role: str | None, active: bool) -> ColumnElement[bool]:

@@ -1,4 +1,5 @@
-"""The FAQ in memory: the files plus the entries leads wrote in the chat.
+"""The FAQ in memory: the files, the entries generated from the organisation, and the entries
+leads wrote in the chat.
 
 Everything the search needs is one immutable :class:`Snapshot`; a reload or a new entry
 builds a new snapshot (in a worker thread, the event loop keeps serving) and swaps it in
@@ -9,11 +10,18 @@ leaves the current snapshot in place.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.services.faq.analysis import words
+from bot.services.faq.organisation_entries import (
+    NO_ENTRIES,
+    GeneratedEntries,
+    Organisation,
+    Texts,
+    organisation_entries,
+)
 from bot.services.faq.ranking import (
     Decision,
     Document,
@@ -22,7 +30,7 @@ from bot.services.faq.ranking import (
     Verdict,
     decide,
 )
-from bot.services.faq.schema import FaqEntry, KnowledgeBase, load_knowledge_base
+from bot.services.faq.schema import FaqEntry, KnowledgeBase, Lexicon, load_knowledge_base
 from bot.settings import SUPPORTED_LOCALES
 
 
@@ -48,35 +56,53 @@ def _document(entry: FaqEntry) -> Document:
 class Snapshot:
     knowledge: KnowledgeBase
     chat_entries: tuple[ChatEntry, ...]
+    generated: GeneratedEntries
     entries: dict[str, dict[str, FaqEntry]]  # key → language → entry
+    lexicon: Lexicon  # the file's, with the generated entries' synonym groups
     index: FaqIndex
     public_words: frozenset[str]  # every word the FAQ prints, lower-case
 
     @classmethod
-    def build(cls, knowledge: KnowledgeBase, chat_entries: Iterable[ChatEntry]) -> Snapshot:
+    def build(cls, knowledge: KnowledgeBase, chat_entries: Iterable[ChatEntry],
+              generated: GeneratedEntries = NO_ENTRIES) -> Snapshot:
         chat = tuple(chat_entries)
         entries: dict[str, dict[str, FaqEntry]] = {}
         documents: dict[str, list[Document]] = {locale: [] for locale in SUPPORTED_LOCALES}
-        for locale, file_entries in knowledge.entries.items():
-            for entry in file_entries:
-                entries.setdefault(entry.id, {})[locale] = entry
-                documents[locale].append(_document(entry))
+        for source in (knowledge.entries, generated.entries):
+            for locale, source_entries in source.items():
+                for entry in source_entries:
+                    entries.setdefault(entry.id, {})[locale] = entry
+                    documents[locale].append(_document(entry))
         for item in chat:
             entry = item.as_entry()
             entries.setdefault(item.key, {})[item.locale] = entry
             documents.setdefault(item.locale, []).append(_document(entry))
+        # The file's groups come first: where a word is in both, the file's meaning wins.
+        lexicon = knowledge.lexicon.model_copy(
+            update={"synonyms": {**generated.synonyms, **knowledge.lexicon.synonyms}})
         public = frozenset(w for docs in documents.values() for d in docs
                            for w in words(f"{d.main} {d.answer}"))
-        return cls(knowledge, chat, entries, FaqIndex(documents, knowledge.lexicon), public)
+        return cls(knowledge, chat, generated, entries, lexicon, FaqIndex(documents, lexicon),
+                   public)
 
 
 class FaqCatalog:
-    """The current snapshot, and how to replace it."""
+    """The current snapshot, and how to replace it.
 
-    def __init__(self, directory: Path, thresholds: Thresholds | None = None) -> None:
+    With ``texts`` (one catalog per language) the organisation's entries are generated too:
+    from ``organisation`` at once, and again whenever :meth:`set_organisation` sees it change.
+    """
+
+    def __init__(self, directory: Path, thresholds: Thresholds | None = None, *,
+                 texts: Mapping[str, Texts] | None = None,
+                 organisation: Organisation | None = None) -> None:
         self.directory = directory
         self.thresholds = thresholds or Thresholds()
-        self._snapshot = Snapshot.build(load_knowledge_base(directory), ())
+        self._texts = texts
+        self._organisation = organisation if texts is not None else None
+        generated = (organisation_entries(organisation, texts)
+                     if organisation is not None and texts is not None else NO_ENTRIES)
+        self._snapshot = Snapshot.build(load_knowledge_base(directory), (), generated)
         self.chat_entries_loaded = False
         self._lock = asyncio.Lock()
 
@@ -85,8 +111,16 @@ class FaqCatalog:
         return len(self._snapshot.knowledge.ids)
 
     @property
+    def organisation_entry_count(self) -> int:
+        return len(next(iter(self._snapshot.generated.entries.values()), ()))
+
+    @property
     def chat_entry_count(self) -> int:
         return len(self._snapshot.chat_entries)
+
+    @property
+    def generates_organisation_entries(self) -> bool:
+        return self._texts is not None
 
     def entry(self, key: str, locale: str) -> tuple[FaqEntry, str] | None:
         """The entry in ``locale``, or in the language it exists in; with that language."""
@@ -129,7 +163,8 @@ class FaqCatalog:
         chat = tuple(chat_entries)
         async with self._lock:
             knowledge = await asyncio.to_thread(load_knowledge_base, self.directory)
-            self._snapshot = await asyncio.to_thread(Snapshot.build, knowledge, chat)
+            self._snapshot = await asyncio.to_thread(
+                Snapshot.build, knowledge, chat, self._snapshot.generated)
             self.chat_entries_loaded = True
 
     async def set_chat_entries(self, chat_entries: Iterable[ChatEntry]) -> None:
@@ -137,12 +172,29 @@ class FaqCatalog:
         chat = tuple(chat_entries)
         async with self._lock:
             current = self._snapshot
-            self._snapshot = await asyncio.to_thread(Snapshot.build, current.knowledge, chat)
+            self._snapshot = await asyncio.to_thread(
+                Snapshot.build, current.knowledge, chat, current.generated)
             self.chat_entries_loaded = True
+
+    async def set_organisation(self, organisation: Organisation) -> bool:
+        """Generate the organisation's entries again if it changed; True if it did."""
+        texts = self._texts
+        if texts is None or organisation == self._organisation:
+            return False
+        async with self._lock:
+            if organisation == self._organisation:  # another question got here first
+                return False
+            current = self._snapshot
+            generated = organisation_entries(organisation, texts)
+            self._snapshot = await asyncio.to_thread(
+                Snapshot.build, current.knowledge, current.chat_entries, generated)
+            self._organisation = organisation
+            return True
 
     async def add(self, entry: ChatEntry) -> None:
         """A new entry from the chat, searchable from the next question on."""
         async with self._lock:
             current = self._snapshot
             chat = (*(c for c in current.chat_entries if c.key != entry.key), entry)
-            self._snapshot = await asyncio.to_thread(Snapshot.build, current.knowledge, chat)
+            self._snapshot = await asyncio.to_thread(
+                Snapshot.build, current.knowledge, chat, current.generated)

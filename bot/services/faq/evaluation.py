@@ -12,18 +12,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot import yaml_files
 from bot.services.faq.ranking import FaqIndex, Thresholds, Verdict, decide
 
 
 class LabelledQuestion(BaseModel):
+    """A question and its right entry (``id``), or the entries that answer it equally well
+    (``ids``: any of them counts as right); exactly one of the two."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     q: str
-    id: str
+    id: str | None = None
+    ids: tuple[str, ...] = ()
     locale: str = "de"
+
+    @model_validator(mode="after")
+    def _one_label(self) -> LabelledQuestion:
+        if (self.id is None) == (not self.ids):
+            raise ValueError(f"{self.q!r}: give either id or ids")
+        return self
+
+    @property
+    def right(self) -> tuple[str, ...]:
+        return self.ids or (self.id or "",)  # the validator saw to it that one is given
+
+    @property
+    def label(self) -> str:
+        return " | ".join(self.right)
 
 
 class EvalSet(BaseModel):
@@ -67,13 +85,14 @@ def evaluate(
         decision = decide(matches, thresholds)
         times.append(time.perf_counter() - started)
         keys = [m.key for m in matches]
-        top1 += keys[:1] == [item.id]
-        top3 += item.id in keys[:3]
-        if keys[:1] != [item.id]:
-            misses.append((item.q, item.id, keys[0] if keys else None))
+        first_right = bool(keys) and keys[0] in item.right
+        top1 += first_right
+        top3 += any(key in item.right for key in keys[:3])
+        if not first_right:
+            misses.append((item.q, item.label, keys[0] if keys else None))
         if decision.verdict == Verdict.CONFIDENT:
-            right += decision.matches[0].key == item.id
-            wrong += decision.matches[0].key != item.id
+            right += decision.matches[0].key in item.right
+            wrong += decision.matches[0].key not in item.right
     for text in no_match:
         started = time.perf_counter()
         decision = decide(index.search(text), thresholds)

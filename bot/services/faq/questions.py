@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services import audit
 from bot.services.faq.catalog import ChatEntry, FaqCatalog
+from bot.services.faq.organisation_entries import load_organisation
 from bot.services.faq.ranking import Decision, Verdict
 from bot.services.faq.schema import QUESTION_MAX
 from bot.services.privacy import check_free_text
@@ -38,19 +39,29 @@ class Asked:
     decision: Decision
 
 
-async def ensure_chat_entries(session: AsyncSession, catalog: FaqCatalog) -> None:
-    """Merge the entries written in the chat, once after start-up."""
+async def ensure_current(session: AsyncSession, catalog: FaqCatalog) -> None:
+    """Merge the entries written in the chat (once after start-up), and generate the
+    organisation's entries again when an import changed it, here or in another process."""
     if not catalog.chat_entries_loaded:
         await catalog.set_chat_entries(await _chat_entries(session))
+    await _follow_organisation(session, catalog)
+
+
+async def _follow_organisation(session: AsyncSession, catalog: FaqCatalog) -> None:
+    if catalog.generates_organisation_entries:
+        await catalog.set_organisation(await load_organisation(session))
 
 
 async def reload(session: AsyncSession, catalog: FaqCatalog, *, user: User,
                  now: datetime) -> None:
-    """Read the FAQ files again (admins); an invalid file raises FaqFileError, the old stays."""
+    """Read the FAQ files (and the organisation) again (admins); an invalid file raises
+    FaqFileError, the old stays."""
     _require_admin(user)
     await catalog.reload(await _chat_entries(session))
+    await _follow_organisation(session, catalog)
     audit.record(session, at=now, actor_id=user.id, action="faq.reloaded",
                  subject_type="faq", subject_id="files", entries=catalog.file_entry_count,
+                 organisation_entries=catalog.organisation_entry_count,
                  chat_entries=catalog.chat_entry_count)
 
 
@@ -61,7 +72,7 @@ async def ask(session: AsyncSession, catalog: FaqCatalog, *, user: User, text: s
     A question is checked for personal data with the FAQ's own words as public: asking about
     a speaker the FAQ names is not writing about a person.
     """
-    await ensure_chat_entries(session, catalog)
+    await ensure_current(session, catalog)
     cleaned = check_free_text(text, max_length=ASKED_MAX, public=catalog.public_words)
     if not catalog.understands(cleaned):
         return Asked(None, Decision(Verdict.NONE, ()))
@@ -80,7 +91,7 @@ async def ask(session: AsyncSession, catalog: FaqCatalog, *, user: User, text: s
 async def ask_entry(session: AsyncSession, catalog: FaqCatalog, *, user: User, key: str | None,
                     now: datetime) -> FaqQuestion:
     """One of the example questions of /faq was tapped: counts as asking it."""
-    await ensure_chat_entries(session, catalog)
+    await ensure_current(session, catalog)
     found = catalog.entry(key, user.locale) if key else None
     if found is None:
         raise NotFound(N_("This answer is no longer in the FAQ."))
@@ -99,7 +110,7 @@ async def choose(session: AsyncSession, catalog: FaqCatalog, *, user: User,
     question = await own_question(session, question_id, user)
     if key is None or key not in question.suggestions:
         raise InvalidInput(N_("This button is no longer valid. Please start again."))
-    await ensure_chat_entries(session, catalog)
+    await ensure_current(session, catalog)
     if catalog.entry(key, user.locale) is None:
         raise NotFound(N_("This answer is no longer in the FAQ."))
     question.entry_key = key

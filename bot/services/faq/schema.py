@@ -31,6 +31,7 @@ M = TypeVar("M", bound=BaseModel)
 
 _ITEM = re.compile(r"^(?:[•\-–]|\d+[.)])\s")
 ENTRY_ID = r"^[a-z0-9][a-z0-9-]{1,31}$"
+GENERATED_PREFIX = "org-"  # ids of the entries generated from the organisation file
 QUESTION_MAX = 200
 ANSWER_MAX = 1500  # well inside Telegram's 4096 characters, with the buttons' texts
 
@@ -172,6 +173,10 @@ def load_knowledge_base(directory: Path) -> KnowledgeBase:
             raise FaqFileError(f"{path.name}: language: expected {locale!r}, got {faq.language!r}")
         seen: set[str] = set()
         for entry in faq.entries:
+            if entry.id.startswith(GENERATED_PREFIX):
+                raise FaqFileError(f"{path.name}: entries[{entry.id}]: ids starting with "
+                                   f"{GENERATED_PREFIX!r} are the entries generated from the "
+                                   "organisation file")
             if entry.id in seen:
                 raise FaqFileError(f"{path.name}: entries[{entry.id}]: the id is used twice")
             seen.add(entry.id)

@@ -268,7 +268,7 @@ def _sync_quotas(
     spec = org.team(team.key)
     existing = {q.category_id: q for q in team.quotas}
     for cat_spec in org.categories:
-        hours = spec.quotas.get(cat_spec.key, cat_spec.weekly_quota_hours)
+        hours = org.quota_hours(spec, cat_spec)
         category = categories[cat_spec.key]
         quota = existing.get(category.id)
         if quota is None:

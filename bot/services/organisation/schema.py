@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot import yaml_files
+from bot.errors import N_
 from bot.services.budget.schema import BudgetSpec
 from bot.services.hours.policy import HoursPolicy
 from bot.services.privacy import PrivacySpec
@@ -17,6 +18,11 @@ from bot.services.privacy import PrivacySpec
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TEAM_ROLES = ("caseworker", "networker", "provider")
+SEAT_NAMES = {  # what each provider seat of a team stands for, as users read it
+    "stationaer": N_("residential (stationär)"),
+    "ambulant": N_("outpatient (ambulant)"),
+    "fua_fuea": N_("FüA/FuA"),
+}
 
 
 class OrgFileError(Exception):
@@ -200,6 +206,11 @@ class OrgFile(_Model):
 
     def team(self, key: str) -> TeamSpec:
         return next(t for r in self.regions for t in r.teams if t.key == key)
+
+    @staticmethod
+    def quota_hours(team: TeamSpec, category: CategorySpec) -> float | None:
+        """The team's weekly quota in the category: its own override, else the category's."""
+        return team.quotas.get(category.key, category.weekly_quota_hours)
 
 
 def _unique(what: str, keys: list[str]) -> None:
