@@ -26,6 +26,9 @@ from storage.db import create_engine, create_session_factory
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
 
+# The command line's scratch environment (`env`) for every tier.
+pytest_plugins = ["tests.support.cli"]
+
 
 def _pg_async_url(url: str) -> str:
     scheme, rest = url.split("://", 1)
@@ -117,7 +120,7 @@ async def simulator():
 @pytest.fixture
 async def bot(engine, clock, simulator):
     """The real bot, running against the simulator and the test database."""
-    from tests.harness import BotHarness
+    from tests.support.harness import BotHarness
 
     harness = BotHarness(engine, clock, simulator)
     await harness.start()

@@ -13,7 +13,7 @@ loses dialogues (the next update of a conversation may reach the other instance)
   the sender's ``user_data`` (which PTB's hook then takes from there). PTB has no such hook (see
   python-telegram-bot issues #4452 and #5225), so this is the one place that touches PTB
   internals: ``Application._conversation_handler_conversations``, the very mapping PTB's
-  own ``update_persistence`` reads. ``tests/test_instances.py`` pins the behaviour;
+  own ``update_persistence`` reads. ``tests/reliability/test_instances.py`` pins the behaviour;
 * at the end of every update :class:`BotApplication` calls PTB's public
   ``Application.update_persistence()``, and the ``update_*`` methods below write into the
   update's own transaction (``scope_session``), so the dialogue's state is committed

@@ -1,7 +1,7 @@
 """The simulator without sockets: a PTB request class that calls it in the same process.
 
-For tests that drive thousands of updates (``tests/test_hostile_input.py``): the bot's calls
-reach the very same simulator methods, with Telegram's limits and refusals (text length,
+For tests that drive thousands of updates (``tests/reliability/test_hostile_input.py``): the
+bot's calls reach the very same simulator methods, with Telegram's limits and refusals (text length,
 markup, "message is not modified", expired queries), but skip HTTP. Injected faults belong
 to the HTTP path (:class:`bot.simulator.server.BotApiSimulator` with a ``FaultPlan``).
 """
