@@ -35,12 +35,16 @@ EXACT_MARK = "^"  # a lexicon member that must not match by its stem: ^trage (�
 SYNONYM_MARK = "="  # never produced by the tokenizer, so a key cannot clash with a word
 STEMMERS = {"de": "german", "en": "english"}
 _WORD = re.compile(r"[0-9a-zäöüß]+")
+# A phrase of the lexicon never spans these: "… zu machen, mit Kaffee" is no "machen mit".
+_CLAUSE_BREAK = re.compile(r"[,;:!?()\n]|\.(?!\d)")
 _UE = re.compile(r"(?<![aeiouq])ue")
 MIN_COMPOUND = 8  # shorter words are not split
 MIN_PART = 3
+MIN_HEAD = 5  # the known last part of an unknown compound: Spiel|regeln, Not|unterbringung
 _LINKS = ("", "s", "es", "n", "en", "e")  # German linking elements: Steuerung|s|gruppe
 MIN_FUZZY = 4
 FUZZY_WEIGHT = 0.8  # a corrected typo counts a little less than the word itself
+HEAD_WEIGHT = 0.8  # so does the last part of a compound for the whole compound
 QUESTION_WORD_IMPORTANCE = 0.25
 # A person of a group named by an abbreviation: "ASDler", "WJHlerin" → the ASD, the WJH.
 _PERSON_SUFFIXES = ("lerinnen", "lerin", "lern", "ler")
@@ -146,7 +150,11 @@ class Analyzer:
 
     def _units(self, text: str) -> Iterator[tuple[str, str | None]]:
         """(word, synonym key) per unit of text; a matched phrase is one unit."""
-        raw = words(text)
+        for clause in _CLAUSE_BREAK.split(text):
+            yield from self._clause_units(clause)
+
+    def _clause_units(self, clause: str) -> Iterator[tuple[str, str | None]]:
+        raw = words(clause)
         folded = [fold(w) for w in raw]
         i = 0
         while i < len(raw):
@@ -223,6 +231,11 @@ class Analyzer:
             fixed = self.token(corrected)
             if fixed is not None and fixed != token:
                 return [QueryWord(word, (Alternative(token), Alternative(fixed, FUZZY_WEIGHT)))]
+        # A German compound names a kind of its last part: "Spielregeln" are rules.
+        head = self._splitter.head(fold(word))
+        head_token = self.token(head) if head is not None else None
+        if head_token is not None and head_token != token:
+            return [QueryWord(word, (Alternative(token), Alternative(head_token, HEAD_WEIGHT)))]
         return [QueryWord(word, (Alternative(token),))]
 
     def about_the_work(self, text: str) -> bool:
@@ -284,3 +297,13 @@ class CompoundSplitter:
                     best[end] = (*prefix, base)
         found = best[n]
         return found if found is not None and len(found) > 1 else None
+
+    def head(self, word: str) -> str | None:
+        """The longest known word that ends a compound whose beginning is unknown, if any."""
+        if len(word) < MIN_COMPOUND:
+            return None
+        for start in range(MIN_PART, len(word) - MIN_HEAD + 1):
+            base = self._base.get(word[start:])
+            if base is not None:
+                return base
+        return None

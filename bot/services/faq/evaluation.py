@@ -1,7 +1,8 @@
 """Measure the FAQ search on a labelled set: accuracy, false answers, time per question.
 
 Used by the quality test (a floor that must hold) and by ``make bench`` (the figures).
-The set is ``tests/faq_eval.yaml``; its header says how it was written.
+The sets are ``tests/faq_eval.yaml`` and ``tests/faq_phone.yaml``; their headers say how they
+were written.
 """
 
 from __future__ import annotations
