@@ -34,6 +34,7 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
 from handlers.common import (
+    STALE,
     Markup,
     answer,
     claim_press,
@@ -56,7 +57,6 @@ from storage.models import BudgetRequest, RequestState, Role
 DRAFT = "budget_draft"
 TARGET = "budget_target"
 TEAM_ROLES = frozenset({Role.CASEWORKER, Role.NETWORKER, Role.PROVIDER})
-STALE = N_("This button is no longer valid. Please start again.")
 TEXT = filters.TEXT & ~filters.COMMAND
 
 

@@ -21,14 +21,13 @@ from bot.errors import N_, InvalidInput
 from bot.services import contacts
 from handlers import contacts_inline
 from handlers import contacts_views as views
-from handlers.common import answer, claim_press, keyboard, show
+from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 
 SEARCHES = "contacts_searches"  # user_data: recent search id → query, for paging and Back
 KEEP_SEARCHES = 20
 STALE_SEARCH = N_("This list has expired. Please search again with /contacts.")
-STALE = N_("This button is no longer valid. Please start again.")
 
 
 def _searches(context: BotContext) -> dict[str, str]:
@@ -119,11 +118,7 @@ async def pressed(update: Update, context: BotContext) -> None:
 
     The press is answered after the work, so that a refusal can still show as an alert.
     """
-    query = update.callback_query
-    assert query is not None
-    data = callbacks.unpack(query.data, views.PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
+    data = pressed_data(update, views.PREFIX)
     if data.action in ("vc", "vp"):
         await _send_contact(update, context, data)
         return

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.common import answer
+from handlers.common import STALE, answer
 from handlers.context import BotContext
 
 # bot_data key: a feature that answers text typed outside any dialogue (the FAQ does).
@@ -68,8 +68,7 @@ async def unhandled_text(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    await answer(update, context.t("This button is no longer valid. Please start again."),
-                 alert=True)
+    await answer(update, context.t(STALE), alert=True)
 
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]

@@ -26,7 +26,7 @@ from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.hours.weeks import local_today
 from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
-from handlers.common import answer, claim_press, keyboard, send, show
+from handlers.common import STALE, answer, claim_press, keyboard, send, show
 from handlers.context import BotContext
 from handlers.hours_view import draft_summary, week_text
 from handlers.registry import Command, Feature
@@ -199,7 +199,7 @@ async def pressed(update: Update, context: BotContext) -> int | None:
     assert update.callback_query is not None
     data = callbacks.unpack(update.callback_query.data, PREFIX)
     if data is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
     if data.action == "cancel":
         return await cancel(update, context)
     draft = _draft(context)
@@ -221,14 +221,14 @@ async def pressed(update: Update, context: BotContext) -> int | None:
         try:
             day = date.fromisoformat(data.arg(0) or "")
         except ValueError:
-            raise InvalidInput(N_("This button is no longer valid. Please start again.")) from None
+            raise InvalidInput(STALE) from None
         return await _set_day(update, context, draft, day)
     if data.action == "note":
         draft.note = None
         return await show_step(update, context, CONFIRM)
     if data.action == "save":
         return await save(update, context)
-    raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    raise InvalidInput(STALE)
 
 
 async def _set_minutes(update: Update, context: BotContext, draft: Draft, minutes: int) -> int:

@@ -33,7 +33,7 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from bot.services.reminders import meetings
 from bot.services.reminders.meetings import MeetingDraft, Occurrence
 from handlers import reminder_views as views
-from handlers.common import Markup, answer, claim_press, keyboard, send, show
+from handlers.common import STALE, Markup, answer, claim_press, keyboard, pressed_data, send, show
 from handlers.context import BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
@@ -57,11 +57,7 @@ def _tz(context: BotContext) -> ZoneInfo:
 
 
 def _pressed(update: Update) -> callbacks.Callback:
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, PREFIX)
-    if data is None:
-        raise InvalidInput(views.STALE)
-    return data
+    return pressed_data(update, PREFIX)
 
 
 # --- /meetings ---------------------------------------------------------------------------------
@@ -120,7 +116,7 @@ async def pressed(update: Update, context: BotContext) -> None:
                                           views.from_stamp(data.arg(1)), tz)
         if not (meetings.takes_part(user, found.meeting) or meetings.oversees(user,
                                                                               found.meeting)):
-            raise InvalidInput(views.STALE)
+            raise InvalidInput(STALE)
         await _details(update, context, found)
     elif data.action == "att" and data.arg(2) in ("y", "n"):
         found = await meetings.answer(scope.session, user, data.int_arg(0),
@@ -145,14 +141,14 @@ async def pressed(update: Update, context: BotContext) -> None:
             t("❌ Cancelled by {name}: {title}").format(
                 name=html.escape(user.display_name), title=html.escape(meeting.title)), None))
     else:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
 
 
 async def _cancellable(context: BotContext, meeting_id: int | None) -> Meeting:
     scope = context.scope
     found = await meetings.get(scope.session, meeting_id)
     if found is None or not found.active or not meetings.may_cancel(scope.require_user(), found):
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     return found
 
 
@@ -281,7 +277,7 @@ async def people_page(update: Update, context: BotContext) -> int:
     await answer(update)
     page = _pressed(update).int_arg(0)
     if page is None:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     _draft(context)  # an expired dialogue says so
     return await _show_people(update, context, page)
 
@@ -315,7 +311,7 @@ async def got_who(update: Update, context: BotContext) -> int:
     elif data.arg(0) == "r" and chosen in {region.id for region in regions}:
         draft.team_id, draft.region_id = None, chosen
     else:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     draft.user_ids = []
     return await _ask_duration(update, context)
 
@@ -335,7 +331,7 @@ async def got_duration(update: Update, context: BotContext) -> int:
     await answer(update)
     minutes = _pressed(update).int_arg(0)
     if minutes not in meetings.DURATIONS:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     draft = _draft(context)
     draft.duration_minutes = minutes
     t = context.t

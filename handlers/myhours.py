@@ -16,7 +16,7 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import hours
 from bot.services.hours import Week
-from handlers.common import answer, keyboard, show
+from handlers.common import STALE, answer, keyboard, pressed_data, show
 from handlers.context import BotContext
 from handlers.hours import QUICK_MINUTES, logging_roles, policy, today
 from handlers.hours_view import entry_line
@@ -62,10 +62,7 @@ async def _list(update: Update, context: BotContext, span: str) -> None:
 async def pressed(update: Update, context: BotContext) -> int | None:
     """List, delete (with confirmation) or start editing an entry; all re-checked."""
     await answer(update)
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
     scope = context.scope
     t = context.t
     if data.action == "list":
@@ -98,7 +95,7 @@ async def pressed(update: Update, context: BotContext) -> int | None:
     if data.action == "set":
         await _update(update, context, entry_id, data.int_arg(1) or 0)
         return ConversationHandler.END
-    raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    raise InvalidInput(STALE)
 
 
 async def typed_amount(update: Update, context: BotContext) -> int:

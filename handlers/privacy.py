@@ -18,7 +18,7 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.leader import leader_only
 from bot.services import audit, retention
-from handlers.common import answer, claim_press, keyboard, send, show
+from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, send, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 
@@ -71,9 +71,9 @@ async def forgetme_command(update: Update, context: BotContext) -> None:
 async def pressed(update: Update, context: BotContext) -> None:
     """The confirmation buttons of /forgetme; the erasure runs once, for an active member."""
     await answer(update)
-    data = callbacks.unpack(update.callback_query.data if update.callback_query else None, PREFIX)
-    if data is None or data.action not in ("forget", "cancel"):
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
+    if data.action not in ("forget", "cancel"):
+        raise InvalidInput(STALE)
     t = context.t
     if data.action == "cancel":
         await show(update, context, t("Cancelled. Nothing was changed."))

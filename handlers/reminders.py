@@ -18,7 +18,7 @@ from bot.services.reminders import personal, preferences
 from bot.services.reminders.quiet import QuietHours
 from handlers import reminder_views as views
 from handlers import scheduler
-from handlers.common import answer, claim_press, keyboard, send, show
+from handlers.common import STALE, answer, claim_press, keyboard, send, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Reminder
@@ -82,7 +82,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     data = callbacks.unpack(query.data if query else None, views.REMINDERS)
     if data is None or data.action not in ("del", "snz", "list"):
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     scope, t = context.scope, context.t
     if data.action == "list":
         await _show_list(update, context)

@@ -17,7 +17,7 @@ from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services import access
 from bot.services.contacts import team as teams
-from handlers.common import answer, keyboard, show
+from handlers.common import STALE, answer, keyboard, show
 from handlers.contacts_views import example_mark, seat_name
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
@@ -49,7 +49,7 @@ async def team_pressed(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     data = callbacks.unpack(update.callback_query.data, PREFIX)
     if data is None or data.action != "show":
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
     await _show_team(update, context, data.int_arg(0))
     await answer(update)
 

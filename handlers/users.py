@@ -19,7 +19,7 @@ from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services import users
 from bot.services.users import UserFilter
-from handlers.common import answer, keyboard, require_role, show
+from handlers.common import STALE, answer, keyboard, pressed_data, require_role, show
 from handlers.context import BotContext
 from handlers.labels import role_name
 from handlers.menu import publish_user_menu
@@ -29,7 +29,6 @@ from storage.models import Role, User
 
 PREFIX = "usr"
 UNIT_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # team and region keys
-STALE = N_("This button is no longer valid. Please start again.")
 Rows = list[list[tuple[str, str]]]
 
 
@@ -168,10 +167,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     """Every button of /users; the services check role and state again."""
     await answer(update)
     require_role(context, Role.ADMIN)
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
+    data = pressed_data(update, PREFIX)
     scope, t = context.scope, context.t
     admin = scope.require_user()
     if data.action == "ls":
