@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -12,6 +13,7 @@ from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput, NotAllowed
+from bot.services.hours.weeks import local_today
 from handlers.context import BotContext
 from storage.models import Role
 from storage.repositories.system import claim_once
@@ -67,6 +69,16 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         message = query.message
         if text and message is not None and message.chat.type == ChatType.PRIVATE:
             await query.get_bot().send_message(message.chat.id, text)
+
+
+def local_now(context: BotContext) -> datetime:
+    """The update's clock in the office's time zone."""
+    return context.scope.now.astimezone(context.state.settings.tz)
+
+
+def today(context: BotContext) -> date:
+    """The office's calendar day at the update's clock (not the server's)."""
+    return local_today(context.scope.now, context.state.settings.tz)
 
 
 def require_role(context: BotContext, *roles: Role) -> None:

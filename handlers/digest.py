@@ -27,7 +27,7 @@ from bot.services.digest import figures, schedule
 from bot.services.digest.schedule import DAILY, OFF, WEEKLY, Schedule
 from bot.services.hours import HoursPolicy
 from handlers import digest_views as views
-from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, show
+from handlers.common import STALE, answer, claim_press, keyboard, local_now, pressed_data, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role, User
@@ -128,8 +128,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
     if len(words) == 1 and words[0].lower() in _NOW_WORDS:
         await _send_now(update, context)
         return
-    now_local = scope.now.astimezone(context.state.settings.tz)
-    chosen = schedule.parse_schedule(" ".join(words), now_local)
+    chosen = schedule.parse_schedule(" ".join(words), local_now(context))
     await schedule.choose(scope.session, user, chosen, now=scope.now, default=_default(context))
     await scope.commit()
     await _overview(update, context, note=context.t("Saved."))

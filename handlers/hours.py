@@ -23,10 +23,9 @@ from bot.parsing.dates import DAY_WORDS
 from bot.persistence import persisted
 from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
-from bot.services.hours.weeks import local_today
 from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
-from handlers.common import STALE, answer, claim_press, keyboard, send, show
+from handlers.common import STALE, answer, claim_press, keyboard, send, show, today
 from handlers.context import BotContext
 from handlers.hours_view import draft_summary, week_text
 from handlers.registry import Command, Feature
@@ -48,10 +47,6 @@ def logging_roles(org: OrgFile) -> frozenset[Role]:
 
 def policy(context: BotContext) -> HoursPolicy:
     return context.state.org.hours
-
-
-def today(context: BotContext) -> date:
-    return local_today(context.scope.now, context.state.settings.tz)
 
 
 def _draft(context: BotContext) -> Draft:

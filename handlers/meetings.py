@@ -33,7 +33,17 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from bot.services.reminders import meetings
 from bot.services.reminders.meetings import MeetingDraft, Occurrence
 from handlers import reminder_views as views
-from handlers.common import STALE, Markup, answer, claim_press, keyboard, pressed_data, send, show
+from handlers.common import (
+    STALE,
+    Markup,
+    answer,
+    claim_press,
+    keyboard,
+    local_now,
+    pressed_data,
+    send,
+    show,
+)
 from handlers.context import BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
@@ -211,7 +221,7 @@ async def got_title(update: Update, context: BotContext) -> int:
 async def got_when(update: Update, context: BotContext) -> int:
     """Step 3: where (optional)."""
     scope, t = context.scope, context.t
-    parsed = parse_when(_text(update), scope.now.astimezone(_tz(context)))
+    parsed = parse_when(_text(update), local_now(context))
     if parsed.text:
         raise InvalidInput(N_("Please give only the time, e.g. Dienstag 9:00 or jeden Dienstag "
                               "9:00."))

@@ -16,9 +16,9 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import hours
 from bot.services.hours import Week
-from handlers.common import STALE, answer, keyboard, pressed_data, show
+from handlers.common import STALE, answer, keyboard, pressed_data, show, today
 from handlers.context import BotContext
-from handlers.hours import QUICK_MINUTES, logging_roles, policy, today
+from handlers.hours import QUICK_MINUTES, logging_roles, policy
 from handlers.hours_view import entry_line
 from handlers.registry import Command, Feature
 

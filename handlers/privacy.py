@@ -18,7 +18,7 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.leader import leader_only
 from bot.services import audit, retention
-from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, send, show
+from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, send, show, today
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 
@@ -32,7 +32,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
     user = scope.require_user()
     periods = retention.retention_periods(context.state.settings)
     data = await retention.export_user_data(scope.session, user, scope.now, periods)
-    day = scope.now.astimezone(context.state.settings.tz).date().isoformat()
+    day = today(context).isoformat()
     assert update.effective_chat is not None
     await context.bot.send_document(
         update.effective_chat.id,

@@ -18,7 +18,7 @@ from bot.services.reminders import personal, preferences
 from bot.services.reminders.quiet import QuietHours
 from handlers import reminder_views as views
 from handlers import scheduler
-from handlers.common import STALE, answer, claim_press, keyboard, send, show
+from handlers.common import STALE, answer, claim_press, keyboard, local_now, send, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Reminder
@@ -52,8 +52,7 @@ async def remind_command(update: Update, context: BotContext) -> None:
                                       "<code>/remind tomorrow 9am call the school</code>")
                    + "\n\n" + t(FREE_TEXT_REMINDER))
         return
-    now_local = scope.now.astimezone(context.state.settings.tz)
-    parsed = parse_when(" ".join(words), now_local)
+    parsed = parse_when(" ".join(words), local_now(context))
     reminder = await personal.create(scope.session, scope.require_user(), parsed,
                                      now=scope.now, tz=context.state.settings.tz)
     await scope.commit()

@@ -13,9 +13,9 @@ from bot.errors import N_, InvalidInput
 from bot.services import access, hours
 from bot.services.access import leads_region
 from bot.services.hours import Week
-from handlers.common import STALE, answer, keyboard, pressed_data, show
+from handlers.common import STALE, answer, keyboard, pressed_data, show, today
 from handlers.context import BotContext
-from handlers.hours import policy, today
+from handlers.hours import policy
 from handlers.hours_view import week_text
 from handlers.registry import Command, Feature
 from storage.models import Team
