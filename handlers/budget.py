@@ -39,6 +39,7 @@ from handlers.common import (
     answer,
     claim_press,
     keyboard,
+    message_text,
     pressed_data,
     require_role,
     send,
@@ -63,11 +64,6 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 def _pressed(update: Update) -> callbacks.Callback:
     return pressed_data(update, views.PREFIX)
-
-
-def _text(update: Update) -> str:
-    assert update.message is not None
-    return update.message.text or ""
 
 
 def _user_data(context: BotContext) -> dict[str, Any]:
@@ -291,7 +287,7 @@ def _draft(context: BotContext) -> dict[str, Any]:
 async def new_amount(update: Update, context: BotContext) -> int:
     """Step 2: the amount, checked at once."""
     t = context.t
-    cents = budget_requests.check_amount(parse_money(_text(update), t.locale))
+    cents = budget_requests.check_amount(parse_money(message_text(update), t.locale))
     _draft(context)["amount"] = cents
     await send(update, context,
                t("Short title of the activity (at most {limit} characters), "
@@ -304,7 +300,7 @@ async def new_amount(update: Update, context: BotContext) -> int:
 async def new_title(update: Update, context: BotContext) -> int:
     """Step 3: a short title."""
     t = context.t
-    _draft(context)["title"] = budget_requests.check_title(_text(update))
+    _draft(context)["title"] = budget_requests.check_title(message_text(update))
     await send(update, context,
                t("What is the money for? Describe it briefly (at most {limit} characters).")
                .format(limit=budget_requests.DESCRIPTION_MAX)
@@ -316,7 +312,7 @@ async def new_title(update: Update, context: BotContext) -> int:
 async def new_description(update: Update, context: BotContext) -> int:
     """Step 4: the description."""
     t = context.t
-    _draft(context)["description"] = budget_requests.check_description(_text(update))
+    _draft(context)["description"] = budget_requests.check_description(message_text(update))
     await send(update, context,
                t("When is the activity planned? E.g. 12.12. or 12.12.2026."),
                views.cancel_keyboard(t))
@@ -327,8 +323,8 @@ async def new_date(update: Update, context: BotContext) -> int:
     """Step 5: the planned date; then the summary."""
     scope, t = context.scope, context.t
     current_day = today(context)
-    day = budget_requests.check_planned_on(
-        parse_day(_text(update), current_day, allow_future=True, allow_past=False), current_day)
+    planned = parse_day(message_text(update), current_day, allow_future=True, allow_past=False)
+    day = budget_requests.check_planned_on(planned, current_day)
     draft = _draft(context)
     team = await budget_requests.requester_team(scope.session, scope.require_user(),
                                                 draft["team"])
@@ -426,7 +422,7 @@ async def decide_amount(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.approve(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=today(context), amount_cents=parse_money(_text(update), t.locale))
+        today=today(context), amount_cents=parse_money(message_text(update), t.locale))
     await scope.commit()
     await _announce(context, request)
     await send(update, context, t("Approved: {amount} for {number}.").format(
@@ -440,7 +436,7 @@ async def decide_reason(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.reject(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=today(context), reason=_text(update))
+        today=today(context), reason=message_text(update))
     await scope.commit()
     await _announce(context, request)
     await send(update, context, t("Rejected: {number}. The requester has been told.").format(
@@ -454,7 +450,7 @@ async def decide_question(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     question = await budget_requests.ask(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=today(context), text=_text(update))
+        today=today(context), text=message_text(update))
     await scope.commit()
 
     def build(t: Translator) -> tuple[str, Markup]:
@@ -489,7 +485,7 @@ async def answer_text(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     question = await budget_requests.answer(
         scope.session, question_id=_target(context), user=scope.require_user(), now=scope.now,
-        text=_text(update))
+        text=message_text(update))
     await scope.commit()
     request = await budget_requests.get_request(scope.session, question.request_id)
     await send_cards(
@@ -521,7 +517,7 @@ async def cost_start(update: Update, context: BotContext) -> int:
 async def cost_text(update: Update, context: BotContext) -> int:
     """Record the typed actual cost."""
     return await _report(update, context,
-                         parse_money(_text(update), context.t.locale, allow_zero=True))
+                         parse_money(message_text(update), context.t.locale, allow_zero=True))
 
 
 async def cost_zero(update: Update, context: BotContext) -> int:

@@ -103,6 +103,12 @@ def pressed_data(update: Update, prefix: str) -> callbacks.Callback:
     return data
 
 
+def message_text(update: Update) -> str:
+    """The text of the message the user typed; "" for a message without text (a photo)."""
+    assert update.message is not None
+    return update.message.text or ""
+
+
 def user_data(context: BotContext) -> dict[str, Any]:
     """The user's dialogue state (PTB keeps it per user)."""
     assert context.user_data is not None

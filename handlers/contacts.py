@@ -21,7 +21,7 @@ from bot.errors import N_, InvalidInput
 from bot.services import contacts
 from handlers import contacts_inline
 from handlers import contacts_views as views
-from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, show
+from handlers.common import STALE, answer, claim_press, keyboard, message_text, pressed_data, show
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 
@@ -56,8 +56,7 @@ def _recall(context: BotContext, search_id: int | None) -> str:
 
 async def contacts_command(update: Update, context: BotContext) -> None:
     """Search the directory, or list it by team when no words are given."""
-    assert update.message is not None
-    parts = (update.message.text or "").split(maxsplit=1)
+    parts = message_text(update).split(maxsplit=1)
     query = contacts.clean_query(parts[1] if len(parts) > 1 else "")
     await _show_list(update, context, _remember(context, query), page=0, first=True)
 

@@ -43,6 +43,7 @@ from handlers.common import (
     Markup,
     answer,
     keyboard,
+    message_text,
     pressed_data,
     require_role,
     send,
@@ -105,8 +106,7 @@ async def _show_answer(update: Update, context: BotContext, question: FaqQuestio
 
 async def question_typed(update: Update, context: BotContext) -> None:
     """Text outside any dialogue: answer it, suggest, or offer to pass it on."""
-    assert update.message is not None
-    await _reply_to(update, context, update.message.text or "")
+    await _reply_to(update, context, message_text(update))
 
 
 async def faq_command(update: Update, context: BotContext) -> None:
@@ -260,10 +260,9 @@ async def answer_start(update: Update, context: BotContext) -> int:
 async def answer_typed(update: Update, context: BotContext) -> int:
     """The lead's answer: store it once, tell the asker, update every copy of the card."""
     scope, t = context.scope, context.t
-    assert update.message is not None
     question = await questions.answer(
         scope.session, user=scope.require_user(), question_id=user_data(context).get(TARGET),
-        text=update.message.text or "", now=scope.now)
+        text=message_text(update), now=scope.now)
     await scope.commit()
     user_data(context).pop(TARGET, None)
     await _update_copies(context, question)

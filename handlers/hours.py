@@ -25,7 +25,7 @@ from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
-from handlers.common import STALE, answer, claim_press, keyboard, send, show, today
+from handlers.common import STALE, answer, claim_press, keyboard, message_text, send, show, today
 from handlers.context import BotContext
 from handlers.hours_view import draft_summary, week_text
 from handlers.registry import Command, Feature
@@ -243,22 +243,19 @@ async def _set_day(update: Update, context: BotContext, draft: Draft, day: date)
 
 
 async def typed_amount(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     return await _set_minutes(update, context, _draft(context),
-                              hours.typed_minutes(update.message.text, policy(context)))
+                              hours.typed_minutes(message_text(update), policy(context)))
 
 
 async def typed_day(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     return await _set_day(update, context, _draft(context),
-                          parse_day(update.message.text, today(context)))
+                          parse_day(message_text(update), today(context)))
 
 
 async def typed_note(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     draft = _draft(context)
     candidate = Draft(draft.category_id, draft.team_id, draft.minutes, draft.day,
-                      update.message.text)
+                      message_text(update))
     await hours.validate_draft(context.scope.session, context.scope.require_user(), candidate,
                                today(context), policy(context))
     draft.note = candidate.note

@@ -40,6 +40,7 @@ from handlers.common import (
     claim_press,
     keyboard,
     local_now,
+    message_text,
     pressed_data,
     send,
     show,
@@ -190,11 +191,6 @@ def _cancel_row(context: BotContext) -> list[tuple[str, str]]:
     return [(context.t("Cancel"), callbacks.pack(PREFIX, "cancel"))]
 
 
-def _text(update: Update) -> str:
-    assert update.message is not None
-    return update.message.text or ""
-
-
 async def meeting_command(update: Update, context: BotContext) -> int:
     """Step 1: the title."""
     meetings.require_organiser(context.scope.require_user())
@@ -209,7 +205,7 @@ async def meeting_command(update: Update, context: BotContext) -> int:
 
 async def got_title(update: Update, context: BotContext) -> int:
     """Step 2: when, once or weekly."""
-    _draft(context).title = meetings.check_title(_text(update))
+    _draft(context).title = meetings.check_title(message_text(update))
     t = context.t
     await send(update, context, t("When? For example <code>Dienstag 9:00</code>, "
                                   "<code>03.12. 14:00</code> or, for a weekly meeting, "
@@ -221,7 +217,7 @@ async def got_title(update: Update, context: BotContext) -> int:
 async def got_when(update: Update, context: BotContext) -> int:
     """Step 3: where (optional)."""
     scope, t = context.scope, context.t
-    parsed = parse_when(_text(update), local_now(context))
+    parsed = parse_when(message_text(update), local_now(context))
     if parsed.text:
         raise InvalidInput(N_("Please give only the time, e.g. Dienstag 9:00 or jeden Dienstag "
                               "9:00."))
@@ -234,7 +230,7 @@ async def got_when(update: Update, context: BotContext) -> int:
 
 
 async def got_place(update: Update, context: BotContext) -> int:
-    _draft(context).place = meetings.check_place(_text(update))
+    _draft(context).place = meetings.check_place(message_text(update))
     return await _ask_who(update, context)
 
 

@@ -16,7 +16,7 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import hours
 from bot.services.hours import Week
-from handlers.common import STALE, answer, keyboard, pressed_data, show, today
+from handlers.common import STALE, answer, keyboard, message_text, pressed_data, show, today
 from handlers.context import BotContext
 from handlers.hours import QUICK_MINUTES, logging_roles, policy
 from handlers.hours_view import entry_line
@@ -99,12 +99,11 @@ async def pressed(update: Update, context: BotContext) -> int | None:
 
 
 async def typed_amount(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     assert context.user_data is not None
     entry_id = context.user_data.get(EDIT_KEY)
     if not isinstance(entry_id, int):
         raise InvalidInput(N_("This dialogue has expired. Please start again with /myhours."))
-    minutes = hours.typed_minutes(update.message.text, policy(context))
+    minutes = hours.typed_minutes(message_text(update), policy(context))
     await _update(update, context, entry_id, minutes)
     return ConversationHandler.END
 

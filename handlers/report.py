@@ -29,7 +29,7 @@ from bot.errors import N_, InvalidInput
 from bot.parsing.periods import PRESETS, Period, parse_period, preset
 from bot.services.digest.figures import Scope, scope_of
 from bot.services.reports import files, tables
-from handlers.common import STALE, answer, keyboard, pressed_data, send, show, today
+from handlers.common import STALE, answer, keyboard, message_text, pressed_data, send, show, today
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
@@ -116,8 +116,7 @@ async def ask_period(update: Update, context: BotContext) -> int:
 
 
 async def typed_period(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
-    period = parse_period(update.message.text, today(context))
+    period = parse_period(message_text(update), today(context))
     await _files_menu(update, context, period)
     return ConversationHandler.END
 
