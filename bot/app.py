@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -23,7 +22,6 @@ from telegram.ext import (
     Defaults,
 )
 from telegram.request import BaseRequest, HTTPXRequest
-from telegram.warnings import PTBUserWarning
 
 from bot import logs, metrics
 from bot.clock import Clock, SystemClock
@@ -54,11 +52,6 @@ from storage.models import User
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
-
-# Our dialogues are per user and chat on purpose; buttons carry their own context.
-warnings.filterwarnings(
-    "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
-)
 
 UpdateHook = Callable[[int], Awaitable[None] | None]
 # Advisory lock namespace serialising the updates of one sender across instances (PostgreSQL).

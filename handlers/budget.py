@@ -38,6 +38,7 @@ from handlers.common import (
     Markup,
     answer,
     claim_press,
+    dialogue,
     keyboard,
     message_text,
     pressed_data,
@@ -371,15 +372,6 @@ async def _who_decides(context: BotContext, request: BudgetRequest) -> deciders.
                                       today(context), requester_id=request.requester_id)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """Leave any budget dialogue; nothing is saved."""
-    await answer(update)
-    _user_data(context).pop(DRAFT, None)
-    _user_data(context).pop(TARGET, None)
-    await show(update, context, context.t("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
 # --- Decisions that need a text: another amount, a reason, a question --------------------------
 
 
@@ -657,15 +649,16 @@ def _on(*actions: str) -> str:
     return callbacks.pattern(views.PREFIX, *actions)
 
 
-def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[
+def _dialogue() -> ConversationHandler[BotContext]:
+    return dialogue(
+        "budget",
+        [
             CallbackQueryHandler(new_start, pattern=_on("new")),
             CallbackQueryHandler(decide_start, pattern=_on("amt", "no", "ask")),
             CallbackQueryHandler(answer_start, pattern=_on("ans")),
             CallbackQueryHandler(cost_start, pattern=_on("cost")),
         ],
-        states={
+        {
             NEW_TEAM: [CallbackQueryHandler(new_team, pattern=_on("team"))],
             NEW_AMOUNT: [MessageHandler(TEXT, new_amount)],
             NEW_TITLE: [MessageHandler(TEXT, new_title)],
@@ -679,19 +672,15 @@ def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
             COST: [MessageHandler(TEXT, cost_text),
                    CallbackQueryHandler(cost_zero, pattern=_on("zero"))],
         },
-        fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=_on("cancel"))],
-        allow_reentry=True,
-        per_user=True,
-        per_chat=True,
-        name="budget",
-        persistent=True,
+        # Leaving any budget dialogue saves nothing.
+        cancelled=N_("Cancelled. Nothing was saved."), drafts=(DRAFT, TARGET),
+        cancel_button=_on("cancel"),
     )
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # Per user and chat on purpose: buttons of earlier messages, such as a lead's request
-    # cards, start the dialogue (bot/app.py quiets PTB's warning about that choice).
+    # cards, start the dialogue (handlers.common.dialogue quiets PTB's warning about that).
     application.add_handler(_dialogue())
     application.add_handler(CommandHandler("budget", budget_command))
     application.add_handler(CommandHandler("away", away_command))

@@ -1,8 +1,9 @@
-"""Small helpers every handler uses: show a text, answer a press, check a role."""
+"""Small helpers every handler uses: show a text, answer a press, check a role, run a dialogue."""
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput, NotAllowed
@@ -21,6 +24,7 @@ from storage.repositories.system import claim_once
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | None
 STALE = N_("This button is no longer valid. Please start again.")
+DialogueStep = BaseHandler[Update, BotContext, object]
 
 
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -113,3 +117,53 @@ def user_data(context: BotContext) -> dict[str, Any]:
     """The user's dialogue state (PTB keeps it per user)."""
     assert context.user_data is not None
     return context.user_data
+
+
+async def leave_dialogue(update: Update, context: BotContext, said: str, *drafts: str) -> int:
+    """End a dialogue: forget its ``drafts`` (user data keys) and show the catalog id ``said``."""
+    for key in drafts:
+        user_data(context).pop(key, None)
+    await show(update, context, context.t(said))
+    return ConversationHandler.END
+
+
+def dialogue(
+    name: str,
+    entry_points: list[DialogueStep],
+    states: dict[object, list[DialogueStep]],
+    *,
+    cancelled: str,
+    drafts: Sequence[str] = (),
+    cancel_button: str | None = None,
+    fallbacks: Sequence[DialogueStep] = (),
+) -> ConversationHandler[BotContext]:
+    """A dialogue as every feature runs it; each passes only what differs.
+
+    It is kept per user and chat under ``name`` in the persistence, so it survives a restart,
+    and an entry point starts it afresh at any step. /cancel (and the button matching
+    ``cancel_button``) ends it through :func:`leave_dialogue` with ``cancelled`` and ``drafts``.
+    ``fallbacks`` come after these.
+    """
+
+    async def cancel(update: Update, context: BotContext) -> int:
+        await answer(update)
+        return await leave_dialogue(update, context, cancelled, *drafts)
+
+    ways_out: list[DialogueStep] = [CommandHandler("cancel", cancel)]
+    if cancel_button is not None:
+        ways_out.append(CallbackQueryHandler(cancel, pattern=cancel_button))
+    with warnings.catch_warnings():
+        # PTB warns that buttons are not tracked per message; on purpose: a dialogue belongs to
+        # the user's chat, and every button carries (and re-checks) its own data.
+        warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=ways_out + list(fallbacks),
+            allow_reentry=True,
+            per_chat=True,
+            per_user=True,
+            per_message=False,
+            name=name,
+            persistent=True,
+        )

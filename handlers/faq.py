@@ -42,6 +42,7 @@ from handlers.common import (
     STALE,
     Markup,
     answer,
+    dialogue,
     keyboard,
     message_text,
     pressed_data,
@@ -296,13 +297,6 @@ async def _update_copies(context: BotContext, question: FaqQuestion) -> None:
             log.info("copy of question %s not updated", question.id)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    await answer(update)
-    user_data(context).pop(TARGET, None)
-    await show(update, context, context.t("Cancelled. Nothing was sent."))
-    return ConversationHandler.END
-
-
 async def _promote(update: Update, context: BotContext, data: callbacks.Callback) -> None:
     scope, t = context.scope, context.t
     entry = await questions.promote(scope.session, user=scope.require_user(),
@@ -359,19 +353,13 @@ _ACTIONS = {
 }
 
 
-def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[
-            CallbackQueryHandler(answer_start, pattern=callbacks.pattern(views.PREFIX, "ans")),
-        ],
-        states={ANSWER: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed)]},
-        fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=callbacks.pattern(views.PREFIX, "cancel"))],
-        allow_reentry=True,
-        per_user=True,
-        per_chat=True,
-        name="faq",
-        persistent=True,
+def _dialogue() -> ConversationHandler[BotContext]:
+    return dialogue(
+        "faq",
+        [CallbackQueryHandler(answer_start, pattern=callbacks.pattern(views.PREFIX, "ans"))],
+        {ANSWER: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed)]},
+        cancelled=N_("Cancelled. Nothing was sent."), drafts=(TARGET,),
+        cancel_button=callbacks.pattern(views.PREFIX, "cancel"),
     )
 
 
@@ -384,7 +372,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         texts={locale: state.i18n.get(locale) for locale in state.i18n.locales},
         organisation=Organisation.from_file(state.org))
     application.bot_data[STRAY_TEXT] = question_typed
-    application.add_handler(_dialogue())  # per user and chat; bot/app.py quiets PTB's warning
+    application.add_handler(_dialogue())
     application.add_handler(CommandHandler("faq", faq_command))
     application.add_handler(CommandHandler("faq_reload", reload_command))
     application.add_handler(CommandHandler("faq_stats", stats_command))

@@ -25,7 +25,17 @@ from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
-from handlers.common import STALE, answer, claim_press, keyboard, message_text, send, show, today
+from handlers.common import (
+    STALE,
+    answer,
+    claim_press,
+    dialogue,
+    keyboard,
+    leave_dialogue,
+    message_text,
+    show,
+    today,
+)
 from handlers.context import BotContext
 from handlers.hours_view import draft_summary, week_text
 from handlers.registry import Command, Feature
@@ -37,6 +47,7 @@ STEP_NAMES = {CATEGORY: "cat", TEAM: "team", AMOUNT: "amt", DAY: "day", NOTE: "n
               CONFIRM: "ok"}
 QUICK_MINUTES = ((30, 60, 90), (120, 180, 240))
 DRAFT_KEY = "hours_draft"
+CANCELLED = N_("Cancelled. Nothing was saved.")
 persisted(Draft)  # the draft lives in user_data, which is kept in the database
 
 
@@ -196,7 +207,7 @@ async def pressed(update: Update, context: BotContext) -> int | None:
     if data is None:
         raise InvalidInput(STALE)
     if data.action == "cancel":
-        return await cancel(update, context)
+        return await leave_dialogue(update, context, CANCELLED, DRAFT_KEY)
     draft = _draft(context)
     scope = context.scope
     if data.action == "back":
@@ -286,26 +297,16 @@ async def save(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT_KEY, None)
-    text = context.t("Cancelled. Nothing was saved.")
-    if update.callback_query is not None:
-        await show(update, context, text)
-    else:
-        await send(update, context, text)
-    return ConversationHandler.END
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
     buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
         pressed, pattern=callbacks.pattern(PREFIX)
     )
     text = filters.TEXT & ~filters.COMMAND
-    application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("hours", start),
-                      CallbackQueryHandler(start_from_button, pattern=rf"^{PREFIX}:1:start$")],
-        states={
+    application.add_handler(dialogue(
+        "hours",
+        [CommandHandler("hours", start),
+         CallbackQueryHandler(start_from_button, pattern=rf"^{PREFIX}:1:start$")],
+        {
             CATEGORY: [buttons],
             TEAM: [buttons],
             AMOUNT: [buttons, MessageHandler(text, typed_amount)],
@@ -313,10 +314,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             NOTE: [buttons, MessageHandler(text, typed_note)],
             CONFIRM: [buttons],
         },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("hours", start)],
-        name="hours",
-        persistent=True,
-        allow_reentry=True,
+        cancelled=CANCELLED, drafts=(DRAFT_KEY,),
+        fallbacks=[CommandHandler("hours", start)],
     ))
 
 

@@ -38,6 +38,7 @@ from handlers.common import (
     Markup,
     answer,
     claim_press,
+    dialogue,
     keyboard,
     local_now,
     message_text,
@@ -395,22 +396,15 @@ async def save(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    await answer(update)
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await show(update, context, context.t("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
 def _on(*actions: str) -> str:
     return rf"^{PREFIX}:{callbacks.VERSION}:({'|'.join(actions)})(:|$)"
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("meeting", meeting_command)],
-        states={
+    application.add_handler(dialogue(
+        "meeting",
+        [CommandHandler("meeting", meeting_command)],
+        {
             TITLE: [MessageHandler(TEXT, got_title)],
             WHEN: [MessageHandler(TEXT, got_when)],
             PLACE: [MessageHandler(TEXT, got_place),
@@ -422,11 +416,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             DURATION: [CallbackQueryHandler(got_duration, pattern=_on("dur"))],
             CONFIRM: [CallbackQueryHandler(save, pattern=_on("save"))],
         },
-        fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=_on("cancel"))],
-        allow_reentry=True,
-        name="meeting",
-        persistent=True,
+        cancelled=N_("Cancelled. Nothing was saved."), drafts=(DRAFT,),
+        cancel_button=_on("cancel"),
     ))
     application.add_handler(CommandHandler("meetings", meetings_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=_on("list", "show", "att",

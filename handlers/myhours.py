@@ -16,7 +16,16 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import hours
 from bot.services.hours import Week
-from handlers.common import STALE, answer, keyboard, message_text, pressed_data, show, today
+from handlers.common import (
+    STALE,
+    answer,
+    dialogue,
+    keyboard,
+    message_text,
+    pressed_data,
+    show,
+    today,
+)
 from handlers.context import BotContext
 from handlers.hours import QUICK_MINUTES, logging_roles, policy
 from handlers.hours_view import entry_line
@@ -118,25 +127,15 @@ async def _update(update: Update, context: BotContext, entry_id: int, minutes: i
         hours=context.t.hours(entry.minutes)))
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    await show(update, context, context.t("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
     buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
         pressed, pattern=callbacks.pattern(PREFIX)
     )
     application.add_handler(CommandHandler("myhours", myhours_command))
-    application.add_handler(ConversationHandler(
-        entry_points=[buttons],
-        states={EDIT_AMOUNT: [buttons, MessageHandler(filters.TEXT & ~filters.COMMAND,
-                                                      typed_amount)]},
-        fallbacks=[CommandHandler("cancel", cancel)],
-        name="myhours",
-        persistent=True,
-        allow_reentry=True,
-    ))
+    application.add_handler(dialogue(
+        "myhours", [buttons],
+        {EDIT_AMOUNT: [buttons, MessageHandler(filters.TEXT & ~filters.COMMAND, typed_amount)]},
+        cancelled=N_("Cancelled. Nothing was saved.")))
 
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import warnings
 
 from telegram import InputFile, Update
 from telegram.ext import (
@@ -22,14 +21,22 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.parsing.periods import PRESETS, Period, parse_period, preset
 from bot.services.digest.figures import Scope, scope_of
 from bot.services.reports import files, tables
-from handlers.common import STALE, answer, keyboard, message_text, pressed_data, send, show, today
+from handlers.common import (
+    STALE,
+    answer,
+    dialogue,
+    keyboard,
+    message_text,
+    pressed_data,
+    show,
+    today,
+)
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
@@ -121,11 +128,6 @@ async def typed_period(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    await send(update, context, context.t("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
-
-
 async def _send_file(update: Update, context: BotContext, data: callbacks.Callback) -> None:
     what, file_format, period = data.arg(0), data.arg(1), Period.from_key(data.arg(2))
     if what not in tables.WHAT or file_format not in files.FORMATS or period is None:
@@ -158,27 +160,13 @@ async def _send_file(update: Update, context: BotContext, data: callbacks.Callba
     )
 
 
-def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_period, pattern=callbacks.pattern(PREFIX,
-                                                                                 "typed"))],
-        states={TYPED: [MessageHandler(TEXT, typed_period),
-                        CallbackQueryHandler(pressed_in_dialogue,
-                                             pattern=callbacks.pattern(PREFIX))]},
-        fallbacks=[CommandHandler("cancel", cancel)],
-        allow_reentry=True,
-        per_user=True,
-        per_chat=True,
-        name="report",
-        persistent=True,
-    )
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        dialogue = _dialogue()
-    application.add_handler(dialogue)
+    application.add_handler(dialogue(
+        "report",
+        [CallbackQueryHandler(ask_period, pattern=callbacks.pattern(PREFIX, "typed"))],
+        {TYPED: [MessageHandler(TEXT, typed_period),
+                 CallbackQueryHandler(pressed_in_dialogue, pattern=callbacks.pattern(PREFIX))]},
+        cancelled=N_("Cancelled. Nothing was changed.")))
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 
