@@ -33,6 +33,7 @@ from handlers.common import (
     keyboard,
     leave_dialogue,
     message_text,
+    pressed_data,
     show,
     today,
 )
@@ -202,10 +203,7 @@ def _category_for(word: str, categories: list[HourCategory]) -> int:
 async def pressed(update: Update, context: BotContext) -> int | None:
     """Any button of the dialogue: re-check it against the current draft and the rules."""
     await answer(update)
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
+    data = pressed_data(update, PREFIX)
     if data.action == "cancel":
         return await leave_dialogue(update, context, CANCELLED, DRAFT_KEY)
     draft = _draft(context)

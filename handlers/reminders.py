@@ -18,7 +18,16 @@ from bot.services.reminders import personal, preferences
 from bot.services.reminders.quiet import QuietHours
 from handlers import reminder_views as views
 from handlers import scheduler
-from handlers.common import STALE, answer, claim_press, keyboard, local_now, send, show
+from handlers.common import (
+    STALE,
+    answer,
+    claim_press,
+    keyboard,
+    local_now,
+    pressed_data,
+    send,
+    show,
+)
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
 from storage.models import Reminder
@@ -78,9 +87,8 @@ async def _show_list(update: Update, context: BotContext, note: str | None = Non
 async def pressed(update: Update, context: BotContext) -> None:
     """Delete and snooze buttons; each press is checked against the user's own reminders."""
     await answer(update)
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, views.REMINDERS)
-    if data is None or data.action not in ("del", "snz", "list"):
+    data = pressed_data(update, views.REMINDERS)
+    if data.action not in ("del", "snz", "list"):
         raise InvalidInput(STALE)
     scope, t = context.scope, context.t
     if data.action == "list":

@@ -17,7 +17,7 @@ from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services import access
 from bot.services.contacts import team as teams
-from handlers.common import STALE, answer, keyboard, show
+from handlers.common import STALE, answer, keyboard, pressed_data, show
 from handlers.contacts_views import example_mark, seat_name
 from handlers.context import BotContext
 from handlers.registry import Command, Feature
@@ -46,9 +46,8 @@ async def team_command(update: Update, context: BotContext) -> None:
 
 async def team_pressed(update: Update, context: BotContext) -> None:
     """A team chosen from the picker; answered after the check, so a refusal is an alert."""
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None or data.action != "show":
+    data = pressed_data(update, PREFIX)
+    if data.action != "show":
         raise InvalidInput(STALE)
     await _show_team(update, context, data.int_arg(0))
     await answer(update)
