@@ -15,7 +15,6 @@ from telegram import Update
 from telegram import User as TelegramUser
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     ContextTypes,
     ConversationHandler,
@@ -36,6 +35,7 @@ from bot.settings import Settings
 from bot.telegram_retry import RetryingRequest
 from handlers import FEATURES
 from handlers.context import (
+    BotApp,
     BotContext,
     UpdateScope,
     current_scope,
@@ -87,7 +87,7 @@ class AppState:
     )
 
 
-class BotApplication(Application):  # type: ignore[type-arg]
+class BotApplication(BotApp):
     """A PTB Application that runs every update inside one :class:`UpdateScope`.
 
     Per update, in one transaction: skip it if it was processed before; read the sender's
@@ -200,7 +200,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
         if user is not None and user.id in self.user_data:
             await self.persistence.update_user_data(user.id, self.user_data[user.id])
 
-    def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
+    def _persistent_conversations(self) -> list[ConversationHandler[BotContext]]:
         return [handler for group in self.handlers.values() for handler in group
                 if isinstance(handler, ConversationHandler) and handler.persistent]
 
@@ -231,7 +231,7 @@ def update_kind(update: Update) -> str:
 
 
 def conversation_key(
-    handler: ConversationHandler, update: Update  # type: ignore[type-arg]
+    handler: ConversationHandler[BotContext], update: Update
 ) -> ConversationKey | None:
     """The key under which ``handler`` keeps this update's conversation (as PTB builds it)."""
     chat, user, query = update.effective_chat, update.effective_user, update.callback_query
@@ -334,10 +334,10 @@ def _scope_session() -> AsyncSession | None:
     return scope.session if scope is not None else None
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: BotApp) -> None:
     await publish_default_menus(application)
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: BotApp) -> None:
     state: AppState = application.bot_data["state"]
     await state.engine.dispose()

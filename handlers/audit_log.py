@@ -7,7 +7,7 @@ import re
 from datetime import tzinfo
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.services import audit
 from bot.services.audit import AuditLine
 from handlers.common import STALE, answer, keyboard, pressed_data, require_role, show
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
 
@@ -80,7 +80,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     await _page(update, context, None if kind == ALL else kind, data.int_arg(1) or 0)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("audit", audit_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 

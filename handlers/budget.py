@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -48,7 +47,7 @@ from handlers.common import (
     today,
     user_data,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.labels import erased_text
 from handlers.registry import Command, Feature
 from storage.models import BudgetRequest, RequestState, Role
@@ -678,7 +677,7 @@ def _dialogue() -> ConversationHandler[BotContext]:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     # Per user and chat on purpose: buttons of earlier messages, such as a lead's request
     # cards, start the dialogue (handlers.common.dialogue quiets PTB's warning about that).
     application.add_handler(_dialogue())

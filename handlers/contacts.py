@@ -11,10 +11,9 @@ looked up again on every press.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -22,7 +21,7 @@ from bot.services import contacts
 from handlers import contacts_inline
 from handlers import contacts_views as views
 from handlers.common import STALE, answer, claim_press, keyboard, message_text, pressed_data, show
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 
 SEARCHES = "contacts_searches"  # user_data: recent search id → query, for paging and Back
@@ -159,7 +158,7 @@ async def _send_contact(update: Update, context: BotContext, data: callbacks.Cal
         last_name=card.last_name, vcard=card.vcard)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("contacts", contacts_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(views.PREFIX)))
     application.add_handler(InlineQueryHandler(contacts_inline.inline_search))

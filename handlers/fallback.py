@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -14,7 +13,7 @@ from telegram.ext import (
 )
 
 from handlers.common import STALE, answer
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 
 # bot_data key: a feature that answers text typed outside any dialogue (the FAQ does).
 STRAY_TEXT = "stray_text"
@@ -71,7 +70,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await answer(update, context.t(STALE), alert=True)
 
 
-def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(application: BotApp) -> None:
     """Register after every feature, in the default group, so features take precedence."""
     application.add_handler(CommandHandler("cancel", nothing_to_cancel))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))

@@ -19,7 +19,6 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -51,7 +50,7 @@ from handlers.common import (
     show,
     user_data,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.fallback import STRAY_TEXT
 from handlers.menu import commands_for
 from handlers.registry import Command, Feature
@@ -363,7 +362,7 @@ def _dialogue() -> ConversationHandler[BotContext]:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     state = application.bot_data["state"]
     # The organisation's entries exist from the start (from the file the start-up imported);
     # questions then keep them in line with the database (see questions.ensure_current).

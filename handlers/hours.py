@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -37,7 +36,7 @@ from handlers.common import (
     show,
     today,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.hours_view import draft_summary, week_text
 from handlers.registry import Command, Feature
 from storage.models import HourCategory, Role, Team
@@ -295,7 +294,7 @@ async def save(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
         pressed, pattern=callbacks.pattern(PREFIX)
     )

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import access
 from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, require_role, show
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
 from storage.models import Role
@@ -104,7 +104,7 @@ async def _create(update: Update, context: BotContext, role: Role, unit: str | N
     await show(update, context, text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("invite", invite_command))
     application.add_handler(CallbackQueryHandler(invite_pressed, pattern=callbacks.pattern(PREFIX)))
 

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -46,7 +45,7 @@ from handlers.common import (
     send,
     show,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
 from storage.models import Meeting, Role, User
@@ -400,7 +399,7 @@ def _on(*actions: str) -> str:
     return rf"^{PREFIX}:{callbacks.VERSION}:({'|'.join(actions)})(:|$)"
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(dialogue(
         "meeting",
         [CommandHandler("meeting", meeting_command)],

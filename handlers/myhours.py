@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -26,7 +25,7 @@ from handlers.common import (
     show,
     today,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.hours import QUICK_MINUTES, logging_roles, policy
 from handlers.hours_view import entry_line
 from handlers.registry import Command, Feature
@@ -127,7 +126,7 @@ async def _update(update: Update, context: BotContext, entry_id: int, minutes: i
         hours=context.t.hours(entry.minutes)))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
         pressed, pattern=callbacks.pattern(PREFIX)
     )

@@ -12,14 +12,14 @@ from datetime import datetime
 
 from telegram import BotCommandScopeChat, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.leader import leader_only
 from bot.services import audit, retention
 from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, send, show, today
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 
 PREFIX = "priv"
@@ -87,10 +87,10 @@ async def pressed(update: Update, context: BotContext) -> None:
     await scope.commit()
     await show(update, context, t("Your data has been erased and your access has ended. "
                                   "Thank you for your work in the Sozialraumteams."))
-    await end_chat_session(context.application, telegram_id)
+    await end_chat_session(context.app, telegram_id)
 
 
-async def end_chat_session(application: Application, telegram_id: int) -> None:  # type: ignore[type-arg]
+async def end_chat_session(application: BotApp, telegram_id: int) -> None:
     """Forget the person's open dialogues and remove their command menu."""
     application.drop_user_data(telegram_id)
     try:
@@ -99,7 +99,7 @@ async def end_chat_session(application: Application, telegram_id: int) -> None: 
         log.info("menu of a removed user not deleted")
 
 
-async def run_retention(application: Application) -> retention.PurgeReport:  # type: ignore[type-arg]
+async def run_retention(application: BotApp) -> retention.PurgeReport:
     """One retention run: purge what is due, commit, log the counts (never contents)."""
     state = application.bot_data["state"]
     now: datetime = state.clock.now()
@@ -112,11 +112,11 @@ async def run_retention(application: Application) -> retention.PurgeReport:  # t
 
 
 @leader_only  # several instances: one runs it
-async def _retention_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    await run_retention(context.application)
+async def _retention_job(context: BotContext) -> None:
+    await run_retention(context.app)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("mydata", mydata_command))
     application.add_handler(CommandHandler("forgetme", forgetme_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))

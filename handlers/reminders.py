@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -28,7 +28,7 @@ from handlers.common import (
     send,
     show,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Reminder
 
@@ -148,7 +148,7 @@ async def quiet_command(update: Update, context: BotContext) -> None:
     await send(update, context, t("Saved.") + "\n\n" + views.preferences_text(t, prefs))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("remind", remind_command))
     application.add_handler(CommandHandler("reminders", reminders_command))
     application.add_handler(CommandHandler("mute", mute_command))

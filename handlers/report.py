@@ -14,7 +14,6 @@ import html
 
 from telegram import InputFile, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -37,7 +36,7 @@ from handlers.common import (
     show,
     today,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
 
@@ -160,7 +159,7 @@ async def _send_file(update: Update, context: BotContext, data: callbacks.Callba
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(dialogue(
         "report",
         [CallbackQueryHandler(ask_period, pattern=callbacks.pattern(PREFIX, "typed"))],

@@ -7,10 +7,9 @@ chosen by button is checked against that again.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -19,7 +18,7 @@ from bot.services import access
 from bot.services.contacts import team as teams
 from handlers.common import STALE, answer, keyboard, pressed_data, show
 from handlers.contacts_views import example_mark, seat_name
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Meeting, Role
 
@@ -111,7 +110,7 @@ def _meeting_line(context: BotContext, meeting: Meeting) -> str:
     return line
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("team", team_command))
     application.add_handler(CallbackQueryHandler(team_pressed, pattern=callbacks.pattern(PREFIX)))
 

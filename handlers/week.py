@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -14,7 +14,7 @@ from bot.services import access, hours
 from bot.services.access import leads_region
 from bot.services.hours import Week
 from handlers.common import STALE, answer, keyboard, pressed_data, show, today
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.hours import policy
 from handlers.hours_view import week_text
 from handlers.registry import Command, Feature
@@ -98,7 +98,7 @@ async def week_pressed(update: Update, context: BotContext) -> None:
     await _show_week(update, context, team, week)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("week", week_command))
     application.add_handler(CallbackQueryHandler(week_pressed, pattern=callbacks.pattern(PREFIX)))
 
