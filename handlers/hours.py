@@ -37,7 +37,7 @@ from handlers.common import (
     today,
 )
 from handlers.context import BotApp, BotContext
-from handlers.hours_view import draft_summary, week_text
+from handlers.hours_views import draft_summary, week_text
 from handlers.registry import Command, Feature
 from storage.models import HourCategory, Role, Team
 

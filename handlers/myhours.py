@@ -27,7 +27,7 @@ from handlers.common import (
 )
 from handlers.context import BotApp, BotContext
 from handlers.hours import QUICK_MINUTES, logging_roles, policy
-from handlers.hours_view import entry_line
+from handlers.hours_views import entry_line
 from handlers.registry import Command, Feature
 
 PREFIX = "my"

@@ -16,7 +16,7 @@ from bot.services.hours import Week
 from handlers.common import STALE, answer, keyboard, pressed_data, show, today
 from handlers.context import BotApp, BotContext
 from handlers.hours import policy
-from handlers.hours_view import week_text
+from handlers.hours_views import week_text
 from handlers.registry import Command, Feature
 from storage.models import Team
 
