@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -16,14 +15,12 @@ from telegram import Update
 from telegram import User as TelegramUser
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     ContextTypes,
     ConversationHandler,
     Defaults,
 )
 from telegram.request import BaseRequest, HTTPXRequest
-from telegram.warnings import PTBUserWarning
 
 from bot import logs, metrics
 from bot.clock import Clock, SystemClock
@@ -38,6 +35,7 @@ from bot.settings import Settings
 from bot.telegram_retry import RetryingRequest
 from handlers import FEATURES
 from handlers.context import (
+    BotApp,
     BotContext,
     UpdateScope,
     current_scope,
@@ -54,11 +52,6 @@ from storage.models import User
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
-
-# Our dialogues are per user and chat on purpose; buttons carry their own context.
-warnings.filterwarnings(
-    "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
-)
 
 UpdateHook = Callable[[int], Awaitable[None] | None]
 # Advisory lock namespace serialising the updates of one sender across instances (PostgreSQL).
@@ -94,7 +87,7 @@ class AppState:
     )
 
 
-class BotApplication(Application):  # type: ignore[type-arg]
+class BotApplication(BotApp):
     """A PTB Application that runs every update inside one :class:`UpdateScope`.
 
     Per update, in one transaction: skip it if it was processed before; read the sender's
@@ -207,7 +200,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
         if user is not None and user.id in self.user_data:
             await self.persistence.update_user_data(user.id, self.user_data[user.id])
 
-    def _persistent_conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
+    def _persistent_conversations(self) -> list[ConversationHandler[BotContext]]:
         return [handler for group in self.handlers.values() for handler in group
                 if isinstance(handler, ConversationHandler) and handler.persistent]
 
@@ -238,7 +231,7 @@ def update_kind(update: Update) -> str:
 
 
 def conversation_key(
-    handler: ConversationHandler, update: Update  # type: ignore[type-arg]
+    handler: ConversationHandler[BotContext], update: Update
 ) -> ConversationKey | None:
     """The key under which ``handler`` keeps this update's conversation (as PTB builds it)."""
     chat, user, query = update.effective_chat, update.effective_user, update.callback_query
@@ -341,10 +334,10 @@ def _scope_session() -> AsyncSession | None:
     return scope.session if scope is not None else None
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: BotApp) -> None:
     await publish_default_menus(application)
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: BotApp) -> None:
     state: AppState = application.bot_data["state"]
     await state.engine.dispose()

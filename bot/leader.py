@@ -27,7 +27,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -47,7 +47,9 @@ _KEEPALIVES = ("SET tcp_keepalives_idle = 10", "SET tcp_keepalives_interval = 5"
                "SET tcp_keepalives_count = 3")
 BOT_DATA_KEY = "leader"
 
-JobCallback = Callable[[CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
+# A job's context: PTB's, or the application's subclass of it (handlers.context.BotContext).
+JobContext = TypeVar("JobContext", bound=CallbackContext[Any, Any, Any, Any])
+JobCallback = Callable[[JobContext], Coroutine[Any, Any, None]]
 
 
 class LeaderElection:
@@ -175,11 +177,11 @@ async def am_leader(application: Application[Any, Any, Any, Any, Any, Any]) -> b
     return await election_of(application).confirm()
 
 
-def leader_only(callback: JobCallback) -> JobCallback:
+def leader_only(callback: JobCallback[JobContext]) -> JobCallback[JobContext]:
     """Wrap a JobQueue callback so it runs on the leader only (and is run on a takeover)."""
 
     @functools.wraps(callback)
-    async def run_if_leader(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def run_if_leader(context: JobContext) -> None:
         if not await am_leader(context.application):
             return
         job = context.job.name if context.job is not None else callback.__name__

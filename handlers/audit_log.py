@@ -7,15 +7,15 @@ import re
 from datetime import tzinfo
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services import audit
 from bot.services.audit import AuditLine
-from handlers.common import answer, keyboard, require_role, show
-from handlers.context import BotContext
+from handlers.common import STALE, answer, keyboard, pressed_data, require_role, show
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
 
@@ -73,15 +73,14 @@ async def pressed(update: Update, context: BotContext) -> None:
     """Page and filter buttons; the viewer is checked again on every press."""
     await answer(update)
     require_role(context, Role.ADMIN)
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, PREFIX)
-    kind = data.arg(0) if data and data.action == "ls" else None
-    if data is None or kind is None or not (kind == ALL or KIND.match(kind)):
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
+    kind = data.arg(0) if data.action == "ls" else None
+    if kind is None or not (kind == ALL or KIND.match(kind)):
+        raise InvalidInput(STALE)
     await _page(update, context, None if kind == ALL else kind, data.int_arg(1) or 0)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("audit", audit_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 

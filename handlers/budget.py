@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -34,17 +33,21 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
 from handlers.common import (
+    STALE,
     Markup,
     answer,
     claim_press,
+    dialogue,
     keyboard,
+    message_text,
     pressed_data,
     require_role,
     send,
     show,
+    today,
     user_data,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.labels import erased_text
 from handlers.registry import Command, Feature
 from storage.models import BudgetRequest, RequestState, Role
@@ -56,21 +59,11 @@ from storage.models import BudgetRequest, RequestState, Role
 DRAFT = "budget_draft"
 TARGET = "budget_target"
 TEAM_ROLES = frozenset({Role.CASEWORKER, Role.NETWORKER, Role.PROVIDER})
-STALE = N_("This button is no longer valid. Please start again.")
 TEXT = filters.TEXT & ~filters.COMMAND
-
-
-def _today(context: BotContext) -> date:
-    return context.scope.now.astimezone(context.state.settings.tz).date()
 
 
 def _pressed(update: Update) -> callbacks.Callback:
     return pressed_data(update, views.PREFIX)
-
-
-def _text(update: Update) -> str:
-    assert update.message is not None
-    return update.message.text or ""
 
 
 def _user_data(context: BotContext) -> dict[str, Any]:
@@ -115,10 +108,10 @@ async def budget_command(update: Update, context: BotContext) -> None:
 async def overview(update: Update, context: BotContext) -> None:
     scope, t = context.scope, context.t
     user = scope.require_user()
-    today = _today(context)
+    current_day = today(context)
     parts: list[str] = []
     for region in await allocation.regions_of(scope.session, user):
-        for year, status in await allocation.statuses(scope.session, region.id, today.year):
+        for year, status in await allocation.statuses(scope.session, region.id, current_day.year):
             parts.append(
                 views.status_text(t, status) if status else t(
                     "No FuA budget is set for {region} in {year} yet."
@@ -131,7 +124,7 @@ async def overview(update: Update, context: BotContext) -> None:
     if own:
         parts.append("<b>" + t("Your requests") + "</b>\n" + t("Tap one for details."))
         rows += [[(views.request_line(t, r), views.data("open", r.id))] for r in own]
-    pending = await budget_requests.pending_for(scope.session, user, today)
+    pending = await budget_requests.pending_for(scope.session, user, current_day)
     if pending:
         rows.append([(t("Open requests to decide ({count})").format(count=len(pending)),
                       views.data("pend"))])
@@ -163,7 +156,7 @@ async def _open(update: Update, context: BotContext, data: callbacks.Callback) -
     scope, t = context.scope, context.t
     user = scope.require_user()
     request = await budget_requests.visible_request(
-        scope.session, data.int_arg(0), user, _today(context))
+        scope.session, data.int_arg(0), user, today(context))
     tz = context.state.settings.tz
     if request.requester_id == user.id:
         await show(update, context, views.card_text(t, request, tz),
@@ -181,7 +174,7 @@ async def _available(context: BotContext, request: BudgetRequest) -> int | None:
 async def _history(update: Update, context: BotContext, data: callbacks.Callback) -> None:
     scope, t = context.scope, context.t
     request = await budget_requests.visible_request(
-        scope.session, data.int_arg(0), scope.require_user(), _today(context))
+        scope.session, data.int_arg(0), scope.require_user(), today(context))
     entries = await budget_requests.history(scope.session, request)
     await show(update, context,
                views.history_text(t, request, entries, context.state.settings.tz),
@@ -191,7 +184,7 @@ async def _history(update: Update, context: BotContext, data: callbacks.Callback
 async def _pending(update: Update, context: BotContext, data: callbacks.Callback) -> None:
     scope, t = context.scope, context.t
     pending = await budget_requests.pending_for(scope.session, scope.require_user(),
-                                                _today(context))
+                                                today(context))
     rows = [[(views.request_line(t, r), views.data("open", r.id))] for r in pending]
     rows.append([(t("Back"), views.data("home"))])
     text = t("Open requests to decide:") if pending else t("There are no open requests.")
@@ -225,7 +218,7 @@ async def _approve(update: Update, context: BotContext, data: callbacks.Callback
     scope = context.scope
     request = await budget_requests.approve(
         scope.session, request_id=data.int_arg(0) or 0, user=scope.require_user(),
-        now=scope.now, today=_today(context))
+        now=scope.now, today=today(context))
     await scope.commit()
     copies = await _announce(context, request)
     message = update.callback_query.message if update.callback_query else None
@@ -294,7 +287,7 @@ def _draft(context: BotContext) -> dict[str, Any]:
 async def new_amount(update: Update, context: BotContext) -> int:
     """Step 2: the amount, checked at once."""
     t = context.t
-    cents = budget_requests.check_amount(parse_money(_text(update), t.locale))
+    cents = budget_requests.check_amount(parse_money(message_text(update), t.locale))
     _draft(context)["amount"] = cents
     await send(update, context,
                t("Short title of the activity (at most {limit} characters), "
@@ -307,7 +300,7 @@ async def new_amount(update: Update, context: BotContext) -> int:
 async def new_title(update: Update, context: BotContext) -> int:
     """Step 3: a short title."""
     t = context.t
-    _draft(context)["title"] = budget_requests.check_title(_text(update))
+    _draft(context)["title"] = budget_requests.check_title(message_text(update))
     await send(update, context,
                t("What is the money for? Describe it briefly (at most {limit} characters).")
                .format(limit=budget_requests.DESCRIPTION_MAX)
@@ -319,7 +312,7 @@ async def new_title(update: Update, context: BotContext) -> int:
 async def new_description(update: Update, context: BotContext) -> int:
     """Step 4: the description."""
     t = context.t
-    _draft(context)["description"] = budget_requests.check_description(_text(update))
+    _draft(context)["description"] = budget_requests.check_description(message_text(update))
     await send(update, context,
                t("When is the activity planned? E.g. 12.12. or 12.12.2026."),
                views.cancel_keyboard(t))
@@ -329,9 +322,9 @@ async def new_description(update: Update, context: BotContext) -> int:
 async def new_date(update: Update, context: BotContext) -> int:
     """Step 5: the planned date; then the summary."""
     scope, t = context.scope, context.t
-    today = _today(context)
-    day = budget_requests.check_planned_on(
-        parse_day(_text(update), today, allow_future=True, allow_past=False), today)
+    current_day = today(context)
+    planned = parse_day(message_text(update), current_day, allow_future=True, allow_past=False)
+    day = budget_requests.check_planned_on(planned, current_day)
     draft = _draft(context)
     team = await budget_requests.requester_team(scope.session, scope.require_user(),
                                                 draft["team"])
@@ -362,29 +355,20 @@ async def new_send(update: Update, context: BotContext) -> int:
             team_id=draft["team"], amount_cents=draft["amount"], title=draft["title"],
             description=draft["description"], planned_on=date.fromisoformat(draft["planned_on"]),
         ),
-        now=scope.now, today=_today(context))
+        now=scope.now, today=today(context))
     _user_data(context).pop(DRAFT, None)  # consumed with the request: committed together
     await scope.commit()
     await show(update, context, views.to_requester(t, views.SENT, await _who_decides(
         context, request), request))
     await send_cards(context.bot, scope.session, context.state.i18n, request,
-                     today=_today(context), tz=context.state.settings.tz,
+                     today=today(context), tz=context.state.settings.tz,
                      heading=N_("new request"))
     return ConversationHandler.END
 
 
 async def _who_decides(context: BotContext, request: BudgetRequest) -> deciders.Deciders:
     return await deciders.who_decides(context.scope.session, request.budget.region_id,
-                                      _today(context), requester_id=request.requester_id)
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    """Leave any budget dialogue; nothing is saved."""
-    await answer(update)
-    _user_data(context).pop(DRAFT, None)
-    _user_data(context).pop(TARGET, None)
-    await show(update, context, context.t("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
+                                      today(context), requester_id=request.requester_id)
 
 
 # --- Decisions that need a text: another amount, a reason, a question --------------------------
@@ -398,7 +382,7 @@ async def decide_start(update: Update, context: BotContext) -> int:
     data = _pressed(update)
     request = await budget_requests.get_request(scope.session, data.int_arg(0))
     await budget_requests.ensure_may_decide(scope.session, request, scope.require_user(),
-                                            _today(context))
+                                            today(context))
     if data.action == "ask":
         budget_requests.ensure_requester_can_answer(request)
     _user_data(context)[TARGET] = request.id
@@ -429,7 +413,7 @@ async def decide_amount(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.approve(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=_today(context), amount_cents=parse_money(_text(update), t.locale))
+        today=today(context), amount_cents=parse_money(message_text(update), t.locale))
     await scope.commit()
     await _announce(context, request)
     await send(update, context, t("Approved: {amount} for {number}.").format(
@@ -443,7 +427,7 @@ async def decide_reason(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.reject(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=_today(context), reason=_text(update))
+        today=today(context), reason=message_text(update))
     await scope.commit()
     await _announce(context, request)
     await send(update, context, t("Rejected: {number}. The requester has been told.").format(
@@ -457,7 +441,7 @@ async def decide_question(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     question = await budget_requests.ask(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=_today(context), text=_text(update))
+        today=today(context), text=message_text(update))
     await scope.commit()
 
     def build(t: Translator) -> tuple[str, Markup]:
@@ -492,11 +476,11 @@ async def answer_text(update: Update, context: BotContext) -> int:
     scope, t = context.scope, context.t
     question = await budget_requests.answer(
         scope.session, question_id=_target(context), user=scope.require_user(), now=scope.now,
-        text=_text(update))
+        text=message_text(update))
     await scope.commit()
     request = await budget_requests.get_request(scope.session, question.request_id)
     await send_cards(
-        context.bot, scope.session, context.state.i18n, request, today=_today(context),
+        context.bot, scope.session, context.state.i18n, request, today=today(context),
         tz=context.state.settings.tz, heading=N_("answer to a question"),
         extra=lambda t: t("Q: {question}\nA: {answer}").format(
             question=html.escape(question.question), answer=html.escape(question.answer or "")),
@@ -524,7 +508,7 @@ async def cost_start(update: Update, context: BotContext) -> int:
 async def cost_text(update: Update, context: BotContext) -> int:
     """Record the typed actual cost."""
     return await _report(update, context,
-                         parse_money(_text(update), context.t.locale, allow_zero=True))
+                         parse_money(message_text(update), context.t.locale, allow_zero=True))
 
 
 async def cost_zero(update: Update, context: BotContext) -> int:
@@ -537,7 +521,7 @@ async def _report(update: Update, context: BotContext, cents: int) -> int:
     scope, t = context.scope, context.t
     request = await budget_requests.report_cost(
         scope.session, request_id=_target(context), user=scope.require_user(), now=scope.now,
-        today=_today(context), actual_cents=cents)
+        today=today(context), actual_cents=cents)
     await scope.commit()
     await update_copies(context.bot, scope.session, context.state.i18n, request,
                         tz=context.state.settings.tz)
@@ -557,10 +541,10 @@ async def away_command(update: Update, context: BotContext) -> None:
     require_role(context, Role.LEAD)
     scope, t = context.scope, context.t
     lead = scope.require_user()
-    today = _today(context)
+    current_day = today(context)
     words = [w for w in (context.args or []) if w.lower() not in ("until", "bis")]
     if not words:
-        current = await deciders.current_deputyship(scope.session, lead, today)
+        current = await deciders.current_deputyship(scope.session, lead, current_day)
         if current is None:
             await send(update, context, t("Send /away with the last day you are away, e.g. "
                                           "<code>/away 12.12.</code>"))
@@ -570,7 +554,7 @@ async def away_command(update: Update, context: BotContext) -> None:
                        name=html.escape(current.deputy.display_name), date=t.date(current.until)),
                    keyboard([[(t("I am back"), views.data("back"))]]))
         return
-    until = parse_day(" ".join(words), today, allow_future=True, allow_past=False)
+    until = parse_day(" ".join(words), current_day, allow_future=True, allow_past=False)
     candidates = await deciders.deputy_candidates(scope.session, lead)
     if not candidates:
         await send(update, context, t("There is nobody who could stand in for you."))
@@ -590,9 +574,9 @@ async def _deputy(update: Update, context: BotContext, data: callbacks.Callback)
         until = date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]))
     except ValueError:
         raise InvalidInput(STALE) from None
-    today = _today(context)
+    current_day = today(context)
     deputyship = await deciders.name_deputy(
-        scope.session, lead=lead, deputy_id=data.int_arg(0) or 0, until=until, today=today,
+        scope.session, lead=lead, deputy_id=data.int_arg(0) or 0, until=until, today=current_day,
         now=scope.now)
     await scope.commit()
     deputy = deputyship.deputy
@@ -606,7 +590,7 @@ async def _deputy(update: Update, context: BotContext, data: callbacks.Callback)
 
     await tell(context.bot, context.state.i18n, deputy, build)
     for request in await budget_requests.pending_in_region(scope.session, deputyship.region_id):
-        await send_cards(context.bot, scope.session, context.state.i18n, request, today=today,
+        await send_cards(context.bot, scope.session, context.state.i18n, request, today=current_day,
                          tz=context.state.settings.tz, heading=N_("open request"),
                          only=[deputy])
 
@@ -614,7 +598,7 @@ async def _deputy(update: Update, context: BotContext, data: callbacks.Callback)
 async def _back(update: Update, context: BotContext, data: callbacks.Callback) -> None:
     scope, t = context.scope, context.t
     ended = await deciders.end_absence(scope.session, lead=scope.require_user(), now=scope.now,
-                                       today=_today(context))
+                                       today=today(context))
     await scope.commit()
     await show(update, context, t("Welcome back. Only you decide again."))
     if ended is not None:
@@ -664,15 +648,16 @@ def _on(*actions: str) -> str:
     return callbacks.pattern(views.PREFIX, *actions)
 
 
-def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[
+def _dialogue() -> ConversationHandler[BotContext]:
+    return dialogue(
+        "budget",
+        [
             CallbackQueryHandler(new_start, pattern=_on("new")),
             CallbackQueryHandler(decide_start, pattern=_on("amt", "no", "ask")),
             CallbackQueryHandler(answer_start, pattern=_on("ans")),
             CallbackQueryHandler(cost_start, pattern=_on("cost")),
         ],
-        states={
+        {
             NEW_TEAM: [CallbackQueryHandler(new_team, pattern=_on("team"))],
             NEW_AMOUNT: [MessageHandler(TEXT, new_amount)],
             NEW_TITLE: [MessageHandler(TEXT, new_title)],
@@ -686,19 +671,15 @@ def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
             COST: [MessageHandler(TEXT, cost_text),
                    CallbackQueryHandler(cost_zero, pattern=_on("zero"))],
         },
-        fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=_on("cancel"))],
-        allow_reentry=True,
-        per_user=True,
-        per_chat=True,
-        name="budget",
-        persistent=True,
+        # Leaving any budget dialogue saves nothing.
+        cancelled=N_("Cancelled. Nothing was saved."), drafts=(DRAFT, TARGET),
+        cancel_button=_on("cancel"),
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     # Per user and chat on purpose: buttons of earlier messages, such as a lead's request
-    # cards, start the dialogue (bot/app.py quiets PTB's warning about that choice).
+    # cards, start the dialogue (handlers.common.dialogue quiets PTB's warning about that).
     application.add_handler(_dialogue())
     application.add_handler(CommandHandler("budget", budget_command))
     application.add_handler(CommandHandler("away", away_command))

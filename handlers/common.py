@@ -1,17 +1,22 @@
-"""Small helpers every handler uses: show a text, answer a press, check a role."""
+"""Small helpers every handler uses: show a text, answer a press, check a role, run a dialogue."""
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput, NotAllowed
+from bot.services.hours.weeks import local_today
 from handlers.context import BotContext
 from storage.models import Role
 from storage.repositories.system import claim_once
@@ -19,6 +24,7 @@ from storage.repositories.system import claim_once
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | None
 STALE = N_("This button is no longer valid. Please start again.")
+DialogueStep = BaseHandler[Update, BotContext, object]
 
 
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -69,6 +75,16 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
             await query.get_bot().send_message(message.chat.id, text)
 
 
+def local_now(context: BotContext) -> datetime:
+    """The update's clock in the office's time zone."""
+    return context.scope.now.astimezone(context.state.settings.tz)
+
+
+def today(context: BotContext) -> date:
+    """The office's calendar day at the update's clock (not the server's)."""
+    return local_today(context.scope.now, context.state.settings.tz)
+
+
 def require_role(context: BotContext, *roles: Role) -> None:
     if context.scope.role not in roles:
         raise NotAllowed(N_("This is not available for your role."))
@@ -91,7 +107,63 @@ def pressed_data(update: Update, prefix: str) -> callbacks.Callback:
     return data
 
 
+def message_text(update: Update) -> str:
+    """The text of the message the user typed; "" for a message without text (a photo)."""
+    assert update.message is not None
+    return update.message.text or ""
+
+
 def user_data(context: BotContext) -> dict[str, Any]:
     """The user's dialogue state (PTB keeps it per user)."""
     assert context.user_data is not None
     return context.user_data
+
+
+async def leave_dialogue(update: Update, context: BotContext, said: str, *drafts: str) -> int:
+    """End a dialogue: forget its ``drafts`` (user data keys) and show the catalog id ``said``."""
+    for key in drafts:
+        user_data(context).pop(key, None)
+    await show(update, context, context.t(said))
+    return ConversationHandler.END
+
+
+def dialogue(
+    name: str,
+    entry_points: list[DialogueStep],
+    states: dict[object, list[DialogueStep]],
+    *,
+    cancelled: str,
+    drafts: Sequence[str] = (),
+    cancel_button: str | None = None,
+    fallbacks: Sequence[DialogueStep] = (),
+) -> ConversationHandler[BotContext]:
+    """A dialogue as every feature runs it; each passes only what differs.
+
+    It is kept per user and chat under ``name`` in the persistence, so it survives a restart,
+    and an entry point starts it afresh at any step. /cancel (and the button matching
+    ``cancel_button``) ends it through :func:`leave_dialogue` with ``cancelled`` and ``drafts``.
+    ``fallbacks`` come after these.
+    """
+
+    async def cancel(update: Update, context: BotContext) -> int:
+        await answer(update)
+        return await leave_dialogue(update, context, cancelled, *drafts)
+
+    ways_out: list[DialogueStep] = [CommandHandler("cancel", cancel)]
+    if cancel_button is not None:
+        ways_out.append(CallbackQueryHandler(cancel, pattern=cancel_button))
+    with warnings.catch_warnings():
+        # PTB warns that buttons are not tracked per message; on purpose: a dialogue belongs to
+        # the user's chat, and every button carries (and re-checks) its own data.
+        warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=ways_out + list(fallbacks),
+            allow_reentry=True,
+            per_chat=True,
+            per_user=True,
+            per_message=False,
+            name=name,
+            persistent=True,
+        )

@@ -11,24 +11,22 @@ looked up again on every press.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import contacts
 from handlers import contacts_inline
 from handlers import contacts_views as views
-from handlers.common import answer, claim_press, keyboard, show
-from handlers.context import BotContext
+from handlers.common import STALE, answer, claim_press, keyboard, message_text, pressed_data, show
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 
 SEARCHES = "contacts_searches"  # user_data: recent search id → query, for paging and Back
 KEEP_SEARCHES = 20
 STALE_SEARCH = N_("This list has expired. Please search again with /contacts.")
-STALE = N_("This button is no longer valid. Please start again.")
 
 
 def _searches(context: BotContext) -> dict[str, str]:
@@ -57,8 +55,7 @@ def _recall(context: BotContext, search_id: int | None) -> str:
 
 async def contacts_command(update: Update, context: BotContext) -> None:
     """Search the directory, or list it by team when no words are given."""
-    assert update.message is not None
-    parts = (update.message.text or "").split(maxsplit=1)
+    parts = message_text(update).split(maxsplit=1)
     query = contacts.clean_query(parts[1] if len(parts) > 1 else "")
     await _show_list(update, context, _remember(context, query), page=0, first=True)
 
@@ -119,11 +116,7 @@ async def pressed(update: Update, context: BotContext) -> None:
 
     The press is answered after the work, so that a refusal can still show as an alert.
     """
-    query = update.callback_query
-    assert query is not None
-    data = callbacks.unpack(query.data, views.PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
+    data = pressed_data(update, views.PREFIX)
     if data.action in ("vc", "vp"):
         await _send_contact(update, context, data)
         return
@@ -165,7 +158,7 @@ async def _send_contact(update: Update, context: BotContext, data: callbacks.Cal
         last_name=card.last_name, vcard=card.vcard)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("contacts", contacts_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(views.PREFIX)))
     application.add_handler(InlineQueryHandler(contacts_inline.inline_search))

@@ -13,7 +13,7 @@ import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -115,6 +115,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def t(self) -> Translator:
         return self.scope.t
+
+    @property
+    def app(self) -> BotApp:
+        """``application``, typed: PTB leaves a type variable of that property unbound."""
+        return cast("BotApp", self.application)
 
     @property
     def state(self) -> AppState:

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InputFile, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -27,8 +27,8 @@ from bot.services.digest import figures, schedule
 from bot.services.digest.schedule import DAILY, OFF, WEEKLY, Schedule
 from bot.services.hours import HoursPolicy
 from handlers import digest_views as views
-from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, show
-from handlers.context import BotContext
+from handlers.common import STALE, answer, claim_press, keyboard, local_now, pressed_data, show
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role, User
 
@@ -128,8 +128,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
     if len(words) == 1 and words[0].lower() in _NOW_WORDS:
         await _send_now(update, context)
         return
-    now_local = scope.now.astimezone(context.state.settings.tz)
-    chosen = schedule.parse_schedule(" ".join(words), now_local)
+    chosen = schedule.parse_schedule(" ".join(words), local_now(context))
     await schedule.choose(scope.session, user, chosen, now=scope.now, default=_default(context))
     await scope.commit()
     await _overview(update, context, note=context.t("Saved."))
@@ -232,7 +231,7 @@ async def _save(update: Update, context: BotContext, data: callbacks.Callback) -
     await _overview(update, context, note=context.t("Saved."))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("digest", digest_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 

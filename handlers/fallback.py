@@ -6,15 +6,14 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from handlers.common import answer
-from handlers.context import BotContext
+from handlers.common import STALE, answer
+from handlers.context import BotApp, BotContext
 
 # bot_data key: a feature that answers text typed outside any dialogue (the FAQ does).
 STRAY_TEXT = "stray_text"
@@ -68,11 +67,10 @@ async def unhandled_text(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    await answer(update, context.t("This button is no longer valid. Please start again."),
-                 alert=True)
+    await answer(update, context.t(STALE), alert=True)
 
 
-def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(application: BotApp) -> None:
     """Register after every feature, in the default group, so features take precedence."""
     application.add_handler(CommandHandler("cancel", nothing_to_cancel))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))

@@ -19,7 +19,6 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -42,14 +41,16 @@ from handlers.common import (
     STALE,
     Markup,
     answer,
+    dialogue,
     keyboard,
+    message_text,
     pressed_data,
     require_role,
     send,
     show,
     user_data,
 )
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.fallback import STRAY_TEXT
 from handlers.menu import commands_for
 from handlers.registry import Command, Feature
@@ -105,8 +106,7 @@ async def _show_answer(update: Update, context: BotContext, question: FaqQuestio
 
 async def question_typed(update: Update, context: BotContext) -> None:
     """Text outside any dialogue: answer it, suggest, or offer to pass it on."""
-    assert update.message is not None
-    await _reply_to(update, context, update.message.text or "")
+    await _reply_to(update, context, message_text(update))
 
 
 async def faq_command(update: Update, context: BotContext) -> None:
@@ -260,10 +260,9 @@ async def answer_start(update: Update, context: BotContext) -> int:
 async def answer_typed(update: Update, context: BotContext) -> int:
     """The lead's answer: store it once, tell the asker, update every copy of the card."""
     scope, t = context.scope, context.t
-    assert update.message is not None
     question = await questions.answer(
         scope.session, user=scope.require_user(), question_id=user_data(context).get(TARGET),
-        text=update.message.text or "", now=scope.now)
+        text=message_text(update), now=scope.now)
     await scope.commit()
     user_data(context).pop(TARGET, None)
     await _update_copies(context, question)
@@ -295,13 +294,6 @@ async def _update_copies(context: BotContext, question: FaqQuestion) -> None:
                                                 message_id=notice.message_id)
         except TelegramError:
             log.info("copy of question %s not updated", question.id)
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    await answer(update)
-    user_data(context).pop(TARGET, None)
-    await show(update, context, context.t("Cancelled. Nothing was sent."))
-    return ConversationHandler.END
 
 
 async def _promote(update: Update, context: BotContext, data: callbacks.Callback) -> None:
@@ -360,23 +352,17 @@ _ACTIONS = {
 }
 
 
-def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[
-            CallbackQueryHandler(answer_start, pattern=callbacks.pattern(views.PREFIX, "ans")),
-        ],
-        states={ANSWER: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed)]},
-        fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=callbacks.pattern(views.PREFIX, "cancel"))],
-        allow_reentry=True,
-        per_user=True,
-        per_chat=True,
-        name="faq",
-        persistent=True,
+def _dialogue() -> ConversationHandler[BotContext]:
+    return dialogue(
+        "faq",
+        [CallbackQueryHandler(answer_start, pattern=callbacks.pattern(views.PREFIX, "ans"))],
+        {ANSWER: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed)]},
+        cancelled=N_("Cancelled. Nothing was sent."), drafts=(TARGET,),
+        cancel_button=callbacks.pattern(views.PREFIX, "cancel"),
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     state = application.bot_data["state"]
     # The organisation's entries exist from the start (from the file the start-up imported);
     # questions then keep them in line with the database (see questions.ensure_current).
@@ -385,7 +371,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         texts={locale: state.i18n.get(locale) for locale in state.i18n.locales},
         organisation=Organisation.from_file(state.org))
     application.bot_data[STRAY_TEXT] = question_typed
-    application.add_handler(_dialogue())  # per user and chat; bot/app.py quiets PTB's warning
+    application.add_handler(_dialogue())
     application.add_handler(CommandHandler("faq", faq_command))
     application.add_handler(CommandHandler("faq_reload", reload_command))
     application.add_handler(CommandHandler("faq_stats", stats_command))

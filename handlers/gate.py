@@ -13,11 +13,11 @@ import logging
 from telegram import InlineQueryResultsButton, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import Translator
 from handlers.common import answer
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -103,5 +103,5 @@ async def tell_to_slow_down(update: Update, t: Translator) -> None:
         log.info("flood notice for update %s not delivered: %s", update.update_id, exc)
 
 
-def register_gate(application: Application) -> None:  # type: ignore[type-arg]
+def register_gate(application: BotApp) -> None:
     application.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.errors import N_
 from bot.i18n import Translator
 from bot.services.organisation import OrgFile
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.gate import not_registered_text
 from handlers.labels import role_name
 from handlers.menu import commands_for
@@ -44,7 +44,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         help_text(context.t, scope.role, context.state.org, steering_group=in_group))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("help", help_command))
 
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -23,12 +22,22 @@ from bot.parsing.dates import DAY_WORDS
 from bot.persistence import persisted
 from bot.services import hours
 from bot.services.hours import Draft, HoursPolicy, Week
-from bot.services.hours.weeks import local_today
 from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
-from handlers.common import answer, claim_press, keyboard, send, show
-from handlers.context import BotContext
-from handlers.hours_view import draft_summary, week_text
+from handlers.common import (
+    STALE,
+    answer,
+    claim_press,
+    dialogue,
+    keyboard,
+    leave_dialogue,
+    message_text,
+    pressed_data,
+    show,
+    today,
+)
+from handlers.context import BotApp, BotContext
+from handlers.hours_views import draft_summary, week_text
 from handlers.registry import Command, Feature
 from storage.models import HourCategory, Role, Team
 
@@ -38,6 +47,7 @@ STEP_NAMES = {CATEGORY: "cat", TEAM: "team", AMOUNT: "amt", DAY: "day", NOTE: "n
               CONFIRM: "ok"}
 QUICK_MINUTES = ((30, 60, 90), (120, 180, 240))
 DRAFT_KEY = "hours_draft"
+CANCELLED = N_("Cancelled. Nothing was saved.")
 persisted(Draft)  # the draft lives in user_data, which is kept in the database
 
 
@@ -48,10 +58,6 @@ def logging_roles(org: OrgFile) -> frozenset[Role]:
 
 def policy(context: BotContext) -> HoursPolicy:
     return context.state.org.hours
-
-
-def today(context: BotContext) -> date:
-    return local_today(context.scope.now, context.state.settings.tz)
 
 
 def _draft(context: BotContext) -> Draft:
@@ -196,12 +202,9 @@ def _category_for(word: str, categories: list[HourCategory]) -> int:
 async def pressed(update: Update, context: BotContext) -> int | None:
     """Any button of the dialogue: re-check it against the current draft and the rules."""
     await answer(update)
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
     if data.action == "cancel":
-        return await cancel(update, context)
+        return await leave_dialogue(update, context, CANCELLED, DRAFT_KEY)
     draft = _draft(context)
     scope = context.scope
     if data.action == "back":
@@ -221,14 +224,14 @@ async def pressed(update: Update, context: BotContext) -> int | None:
         try:
             day = date.fromisoformat(data.arg(0) or "")
         except ValueError:
-            raise InvalidInput(N_("This button is no longer valid. Please start again.")) from None
+            raise InvalidInput(STALE) from None
         return await _set_day(update, context, draft, day)
     if data.action == "note":
         draft.note = None
         return await show_step(update, context, CONFIRM)
     if data.action == "save":
         return await save(update, context)
-    raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    raise InvalidInput(STALE)
 
 
 async def _set_minutes(update: Update, context: BotContext, draft: Draft, minutes: int) -> int:
@@ -248,22 +251,19 @@ async def _set_day(update: Update, context: BotContext, draft: Draft, day: date)
 
 
 async def typed_amount(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     return await _set_minutes(update, context, _draft(context),
-                              hours.typed_minutes(update.message.text, policy(context)))
+                              hours.typed_minutes(message_text(update), policy(context)))
 
 
 async def typed_day(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     return await _set_day(update, context, _draft(context),
-                          parse_day(update.message.text, today(context)))
+                          parse_day(message_text(update), today(context)))
 
 
 async def typed_note(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     draft = _draft(context)
     candidate = Draft(draft.category_id, draft.team_id, draft.minutes, draft.day,
-                      update.message.text)
+                      message_text(update))
     await hours.validate_draft(context.scope.session, context.scope.require_user(), candidate,
                                today(context), policy(context))
     draft.note = candidate.note
@@ -294,26 +294,16 @@ async def save(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT_KEY, None)
-    text = context.t("Cancelled. Nothing was saved.")
-    if update.callback_query is not None:
-        await show(update, context, text)
-    else:
-        await send(update, context, text)
-    return ConversationHandler.END
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
         pressed, pattern=callbacks.pattern(PREFIX)
     )
     text = filters.TEXT & ~filters.COMMAND
-    application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("hours", start),
-                      CallbackQueryHandler(start_from_button, pattern=rf"^{PREFIX}:1:start$")],
-        states={
+    application.add_handler(dialogue(
+        "hours",
+        [CommandHandler("hours", start),
+         CallbackQueryHandler(start_from_button, pattern=rf"^{PREFIX}:1:start$")],
+        {
             CATEGORY: [buttons],
             TEAM: [buttons],
             AMOUNT: [buttons, MessageHandler(text, typed_amount)],
@@ -321,10 +311,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             NOTE: [buttons, MessageHandler(text, typed_note)],
             CONFIRM: [buttons],
         },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("hours", start)],
-        name="hours",
-        persistent=True,
-        allow_reentry=True,
+        cancelled=CANCELLED, drafts=(DRAFT_KEY,),
+        fallbacks=[CommandHandler("hours", start)],
     ))
 
 

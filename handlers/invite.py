@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import access
-from handlers.common import answer, claim_press, keyboard, require_role, show
-from handlers.context import BotContext
+from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, require_role, show
+from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
 from storage.models import Role
@@ -45,22 +45,20 @@ async def invite_pressed(update: Update, context: BotContext) -> None:
     """Steps 2 and 3: choose team or region, then create the invitation."""
     await answer(update)
     require_role(context, *INVITER_ROLES)
-    data = callbacks.unpack(update.callback_query.data if update.callback_query else None, PREFIX)
-    if data is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
     if data.action == "cancel":
         await show(update, context, context.t("Cancelled. Nothing was created."))
         return
     try:
         role = Role(data.arg(0) or "")
     except ValueError:
-        raise InvalidInput(N_("This button is no longer valid. Please start again.")) from None
+        raise InvalidInput(STALE) from None
     if data.action == "role":
         await _ask_unit(update, context, role)
     elif data.action == "go":
         await _create(update, context, role, data.arg(1))
     else:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
 
 
 async def _ask_unit(update: Update, context: BotContext, role: Role) -> None:
@@ -106,7 +104,7 @@ async def _create(update: Update, context: BotContext, role: Role, unit: str | N
     await show(update, context, text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("invite", invite_command))
     application.add_handler(CallbackQueryHandler(invite_pressed, pattern=callbacks.pattern(PREFIX)))
 

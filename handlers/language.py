@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import access
 from handlers.common import answer, keyboard, show
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.labels import LANGUAGE_NAMES
 from handlers.menu import publish_user_menu
 from handlers.registry import Command, Feature
@@ -45,7 +45,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
                             context.state.org, steering_group=user.steering_group)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("language", language_command))
     application.add_handler(
         CallbackQueryHandler(language_chosen, pattern=callbacks.pattern(PREFIX))

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -33,8 +32,20 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from bot.services.reminders import meetings
 from bot.services.reminders.meetings import MeetingDraft, Occurrence
 from handlers import reminder_views as views
-from handlers.common import Markup, answer, claim_press, keyboard, send, show
-from handlers.context import BotContext
+from handlers.common import (
+    STALE,
+    Markup,
+    answer,
+    claim_press,
+    dialogue,
+    keyboard,
+    local_now,
+    message_text,
+    pressed_data,
+    send,
+    show,
+)
+from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature
 from storage.models import Meeting, Role, User
@@ -57,11 +68,7 @@ def _tz(context: BotContext) -> ZoneInfo:
 
 
 def _pressed(update: Update) -> callbacks.Callback:
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, PREFIX)
-    if data is None:
-        raise InvalidInput(views.STALE)
-    return data
+    return pressed_data(update, PREFIX)
 
 
 # --- /meetings ---------------------------------------------------------------------------------
@@ -120,7 +127,7 @@ async def pressed(update: Update, context: BotContext) -> None:
                                           views.from_stamp(data.arg(1)), tz)
         if not (meetings.takes_part(user, found.meeting) or meetings.oversees(user,
                                                                               found.meeting)):
-            raise InvalidInput(views.STALE)
+            raise InvalidInput(STALE)
         await _details(update, context, found)
     elif data.action == "att" and data.arg(2) in ("y", "n"):
         found = await meetings.answer(scope.session, user, data.int_arg(0),
@@ -145,14 +152,14 @@ async def pressed(update: Update, context: BotContext) -> None:
             t("❌ Cancelled by {name}: {title}").format(
                 name=html.escape(user.display_name), title=html.escape(meeting.title)), None))
     else:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
 
 
 async def _cancellable(context: BotContext, meeting_id: int | None) -> Meeting:
     scope = context.scope
     found = await meetings.get(scope.session, meeting_id)
     if found is None or not found.active or not meetings.may_cancel(scope.require_user(), found):
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     return found
 
 
@@ -184,11 +191,6 @@ def _cancel_row(context: BotContext) -> list[tuple[str, str]]:
     return [(context.t("Cancel"), callbacks.pack(PREFIX, "cancel"))]
 
 
-def _text(update: Update) -> str:
-    assert update.message is not None
-    return update.message.text or ""
-
-
 async def meeting_command(update: Update, context: BotContext) -> int:
     """Step 1: the title."""
     meetings.require_organiser(context.scope.require_user())
@@ -203,7 +205,7 @@ async def meeting_command(update: Update, context: BotContext) -> int:
 
 async def got_title(update: Update, context: BotContext) -> int:
     """Step 2: when, once or weekly."""
-    _draft(context).title = meetings.check_title(_text(update))
+    _draft(context).title = meetings.check_title(message_text(update))
     t = context.t
     await send(update, context, t("When? For example <code>Dienstag 9:00</code>, "
                                   "<code>03.12. 14:00</code> or, for a weekly meeting, "
@@ -215,7 +217,7 @@ async def got_title(update: Update, context: BotContext) -> int:
 async def got_when(update: Update, context: BotContext) -> int:
     """Step 3: where (optional)."""
     scope, t = context.scope, context.t
-    parsed = parse_when(_text(update), scope.now.astimezone(_tz(context)))
+    parsed = parse_when(message_text(update), local_now(context))
     if parsed.text:
         raise InvalidInput(N_("Please give only the time, e.g. Dienstag 9:00 or jeden Dienstag "
                               "9:00."))
@@ -228,7 +230,7 @@ async def got_when(update: Update, context: BotContext) -> int:
 
 
 async def got_place(update: Update, context: BotContext) -> int:
-    _draft(context).place = meetings.check_place(_text(update))
+    _draft(context).place = meetings.check_place(message_text(update))
     return await _ask_who(update, context)
 
 
@@ -281,7 +283,7 @@ async def people_page(update: Update, context: BotContext) -> int:
     await answer(update)
     page = _pressed(update).int_arg(0)
     if page is None:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     _draft(context)  # an expired dialogue says so
     return await _show_people(update, context, page)
 
@@ -315,7 +317,7 @@ async def got_who(update: Update, context: BotContext) -> int:
     elif data.arg(0) == "r" and chosen in {region.id for region in regions}:
         draft.team_id, draft.region_id = None, chosen
     else:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     draft.user_ids = []
     return await _ask_duration(update, context)
 
@@ -335,7 +337,7 @@ async def got_duration(update: Update, context: BotContext) -> int:
     await answer(update)
     minutes = _pressed(update).int_arg(0)
     if minutes not in meetings.DURATIONS:
-        raise InvalidInput(views.STALE)
+        raise InvalidInput(STALE)
     draft = _draft(context)
     draft.duration_minutes = minutes
     t = context.t
@@ -393,22 +395,15 @@ async def save(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    await answer(update)
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await show(update, context, context.t("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
 def _on(*actions: str) -> str:
     return rf"^{PREFIX}:{callbacks.VERSION}:({'|'.join(actions)})(:|$)"
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("meeting", meeting_command)],
-        states={
+def register(application: BotApp) -> None:
+    application.add_handler(dialogue(
+        "meeting",
+        [CommandHandler("meeting", meeting_command)],
+        {
             TITLE: [MessageHandler(TEXT, got_title)],
             WHEN: [MessageHandler(TEXT, got_when)],
             PLACE: [MessageHandler(TEXT, got_place),
@@ -420,11 +415,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             DURATION: [CallbackQueryHandler(got_duration, pattern=_on("dur"))],
             CONFIRM: [CallbackQueryHandler(save, pattern=_on("save"))],
         },
-        fallbacks=[CommandHandler("cancel", cancel),
-                   CallbackQueryHandler(cancel, pattern=_on("cancel"))],
-        allow_reentry=True,
-        name="meeting",
-        persistent=True,
+        cancelled=N_("Cancelled. Nothing was saved."), drafts=(DRAFT,),
+        cancel_button=_on("cancel"),
     ))
     application.add_handler(CommandHandler("meetings", meetings_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=_on("list", "show", "att",

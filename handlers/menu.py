@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.ext import Application
 
 from bot.errors import N_
 from bot.i18n import I18n, Translator
 from bot.services.organisation import OrgFile
+from handlers.context import BotApp
 from storage.models import Role
 
 PUBLIC_COMMANDS = (
@@ -16,7 +16,7 @@ PUBLIC_COMMANDS = (
 )
 
 
-async def publish_default_menus(application: Application) -> None:  # type: ignore[type-arg]
+async def publish_default_menus(application: BotApp) -> None:
     i18n: I18n = application.bot_data["state"].i18n
     for locale in i18n.locales:
         t = i18n.get(locale)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -16,10 +15,19 @@ from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import hours
 from bot.services.hours import Week
-from handlers.common import answer, keyboard, show
-from handlers.context import BotContext
-from handlers.hours import QUICK_MINUTES, logging_roles, policy, today
-from handlers.hours_view import entry_line
+from handlers.common import (
+    STALE,
+    answer,
+    dialogue,
+    keyboard,
+    message_text,
+    pressed_data,
+    show,
+    today,
+)
+from handlers.context import BotApp, BotContext
+from handlers.hours import QUICK_MINUTES, logging_roles, policy
+from handlers.hours_views import entry_line
 from handlers.registry import Command, Feature
 
 PREFIX = "my"
@@ -62,10 +70,7 @@ async def _list(update: Update, context: BotContext, span: str) -> None:
 async def pressed(update: Update, context: BotContext) -> int | None:
     """List, delete (with confirmation) or start editing an entry; all re-checked."""
     await answer(update)
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
     scope = context.scope
     t = context.t
     if data.action == "list":
@@ -98,16 +103,15 @@ async def pressed(update: Update, context: BotContext) -> int | None:
     if data.action == "set":
         await _update(update, context, entry_id, data.int_arg(1) or 0)
         return ConversationHandler.END
-    raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    raise InvalidInput(STALE)
 
 
 async def typed_amount(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     assert context.user_data is not None
     entry_id = context.user_data.get(EDIT_KEY)
     if not isinstance(entry_id, int):
         raise InvalidInput(N_("This dialogue has expired. Please start again with /myhours."))
-    minutes = hours.typed_minutes(update.message.text, policy(context))
+    minutes = hours.typed_minutes(message_text(update), policy(context))
     await _update(update, context, entry_id, minutes)
     return ConversationHandler.END
 
@@ -122,25 +126,15 @@ async def _update(update: Update, context: BotContext, entry_id: int, minutes: i
         hours=context.t.hours(entry.minutes)))
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    await show(update, context, context.t("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
         pressed, pattern=callbacks.pattern(PREFIX)
     )
     application.add_handler(CommandHandler("myhours", myhours_command))
-    application.add_handler(ConversationHandler(
-        entry_points=[buttons],
-        states={EDIT_AMOUNT: [buttons, MessageHandler(filters.TEXT & ~filters.COMMAND,
-                                                      typed_amount)]},
-        fallbacks=[CommandHandler("cancel", cancel)],
-        name="myhours",
-        persistent=True,
-        allow_reentry=True,
-    ))
+    application.add_handler(dialogue(
+        "myhours", [buttons],
+        {EDIT_AMOUNT: [buttons, MessageHandler(filters.TEXT & ~filters.COMMAND, typed_amount)]},
+        cancelled=N_("Cancelled. Nothing was saved.")))
 
 
 

@@ -12,14 +12,14 @@ from datetime import datetime
 
 from telegram import BotCommandScopeChat, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.leader import leader_only
 from bot.services import audit, retention
-from handlers.common import answer, claim_press, keyboard, send, show
-from handlers.context import BotContext
+from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, send, show, today
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 
 PREFIX = "priv"
@@ -32,7 +32,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
     user = scope.require_user()
     periods = retention.retention_periods(context.state.settings)
     data = await retention.export_user_data(scope.session, user, scope.now, periods)
-    day = scope.now.astimezone(context.state.settings.tz).date().isoformat()
+    day = today(context).isoformat()
     assert update.effective_chat is not None
     await context.bot.send_document(
         update.effective_chat.id,
@@ -71,9 +71,9 @@ async def forgetme_command(update: Update, context: BotContext) -> None:
 async def pressed(update: Update, context: BotContext) -> None:
     """The confirmation buttons of /forgetme; the erasure runs once, for an active member."""
     await answer(update)
-    data = callbacks.unpack(update.callback_query.data if update.callback_query else None, PREFIX)
-    if data is None or data.action not in ("forget", "cancel"):
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
+    if data.action not in ("forget", "cancel"):
+        raise InvalidInput(STALE)
     t = context.t
     if data.action == "cancel":
         await show(update, context, t("Cancelled. Nothing was changed."))
@@ -87,10 +87,10 @@ async def pressed(update: Update, context: BotContext) -> None:
     await scope.commit()
     await show(update, context, t("Your data has been erased and your access has ended. "
                                   "Thank you for your work in the Sozialraumteams."))
-    await end_chat_session(context.application, telegram_id)
+    await end_chat_session(context.app, telegram_id)
 
 
-async def end_chat_session(application: Application, telegram_id: int) -> None:  # type: ignore[type-arg]
+async def end_chat_session(application: BotApp, telegram_id: int) -> None:
     """Forget the person's open dialogues and remove their command menu."""
     application.drop_user_data(telegram_id)
     try:
@@ -99,7 +99,7 @@ async def end_chat_session(application: Application, telegram_id: int) -> None: 
         log.info("menu of a removed user not deleted")
 
 
-async def run_retention(application: Application) -> retention.PurgeReport:  # type: ignore[type-arg]
+async def run_retention(application: BotApp) -> retention.PurgeReport:
     """One retention run: purge what is due, commit, log the counts (never contents)."""
     state = application.bot_data["state"]
     now: datetime = state.clock.now()
@@ -112,11 +112,11 @@ async def run_retention(application: Application) -> retention.PurgeReport:  # t
 
 
 @leader_only  # several instances: one runs it
-async def _retention_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    await run_retention(context.application)
+async def _retention_job(context: BotContext) -> None:
+    await run_retention(context.app)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("mydata", mydata_command))
     application.add_handler(CommandHandler("forgetme", forgetme_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from telegram.ext import Application
-
 from bot.services.organisation import OrgFile
+from handlers.context import BotApp
 from storage.models import Role
 
 ALL_ROLES = frozenset(Role)
@@ -38,7 +37,7 @@ class Command:
 @dataclass(frozen=True)
 class Feature:
     name: str
-    register: Callable[[Application], None]  # type: ignore[type-arg]
+    register: Callable[[BotApp], None]
     commands: tuple[Command, ...] = field(default_factory=tuple)
 
     def commands_for(

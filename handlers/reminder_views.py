@@ -8,16 +8,15 @@ from datetime import UTC, datetime, time, tzinfo
 from telegram import InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import InvalidInput
 from bot.i18n import Translator
 from bot.services.reminders.meetings import Attendance, Occurrence
 from bot.services.reminders.preferences import Preferences
-from handlers.common import keyboard
+from handlers.common import STALE, keyboard
 from storage.models import Meeting, Reminder, User
 
 REMINDERS = "rem"
 MEETINGS = "mtg"
-STALE = N_("This button is no longer valid. Please start again.")
 _STAMP = "%Y%m%d%H%M"
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 

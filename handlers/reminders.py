@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
@@ -18,8 +18,17 @@ from bot.services.reminders import personal, preferences
 from bot.services.reminders.quiet import QuietHours
 from handlers import reminder_views as views
 from handlers import scheduler
-from handlers.common import answer, claim_press, keyboard, send, show
-from handlers.context import BotContext
+from handlers.common import (
+    STALE,
+    answer,
+    claim_press,
+    keyboard,
+    local_now,
+    pressed_data,
+    send,
+    show,
+)
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Reminder
 
@@ -52,8 +61,7 @@ async def remind_command(update: Update, context: BotContext) -> None:
                                       "<code>/remind tomorrow 9am call the school</code>")
                    + "\n\n" + t(FREE_TEXT_REMINDER))
         return
-    now_local = scope.now.astimezone(context.state.settings.tz)
-    parsed = parse_when(" ".join(words), now_local)
+    parsed = parse_when(" ".join(words), local_now(context))
     reminder = await personal.create(scope.session, scope.require_user(), parsed,
                                      now=scope.now, tz=context.state.settings.tz)
     await scope.commit()
@@ -79,10 +87,9 @@ async def _show_list(update: Update, context: BotContext, note: str | None = Non
 async def pressed(update: Update, context: BotContext) -> None:
     """Delete and snooze buttons; each press is checked against the user's own reminders."""
     await answer(update)
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, views.REMINDERS)
-    if data is None or data.action not in ("del", "snz", "list"):
-        raise InvalidInput(views.STALE)
+    data = pressed_data(update, views.REMINDERS)
+    if data.action not in ("del", "snz", "list"):
+        raise InvalidInput(STALE)
     scope, t = context.scope, context.t
     if data.action == "list":
         await _show_list(update, context)
@@ -141,7 +148,7 @@ async def quiet_command(update: Update, context: BotContext) -> None:
     await send(update, context, t("Saved.") + "\n\n" + views.preferences_text(t, prefs))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("remind", remind_command))
     application.add_handler(CommandHandler("reminders", reminders_command))
     application.add_handler(CommandHandler("mute", mute_command))

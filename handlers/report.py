@@ -11,27 +11,32 @@ from __future__ import annotations
 
 import asyncio
 import html
-import warnings
-from datetime import date
 
 from telegram import InputFile, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.parsing.periods import PRESETS, Period, parse_period, preset
 from bot.services.digest.figures import Scope, scope_of
 from bot.services.reports import files, tables
-from handlers.common import STALE, answer, keyboard, pressed_data, send, show
-from handlers.context import BotContext
+from handlers.common import (
+    STALE,
+    answer,
+    dialogue,
+    keyboard,
+    message_text,
+    pressed_data,
+    show,
+    today,
+)
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role
 
@@ -48,10 +53,6 @@ WHAT_LABELS = {"hours": N_("Hours"), "budget": N_("Budget")}
 FORMAT_LABELS = {"xlsx": "Excel", "csv": "CSV"}
 
 
-def _today(context: BotContext) -> date:
-    return context.scope.now.astimezone(context.state.settings.tz).date()
-
-
 def _scope(context: BotContext) -> Scope:
     return scope_of(context.scope.require_user())
 
@@ -60,7 +61,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     """/report: choose a period; /report 01.01.2026-30.06.2026 goes straight to the files."""
     _scope(context)
     if context.args:
-        await _files_menu(update, context, parse_period(" ".join(context.args), _today(context)))
+        await _files_menu(update, context, parse_period(" ".join(context.args), today(context)))
         return
     await _periods_menu(update, context)
 
@@ -98,7 +99,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     if data.action == "home":
         await _periods_menu(update, context)
     elif data.action == "p" and data.arg(0) in PRESETS:
-        await _files_menu(update, context, preset(str(data.arg(0)), _today(context)))
+        await _files_menu(update, context, preset(str(data.arg(0)), today(context)))
     elif data.action == "f":
         await _send_file(update, context, data)
     else:
@@ -121,14 +122,8 @@ async def ask_period(update: Update, context: BotContext) -> int:
 
 
 async def typed_period(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
-    period = parse_period(update.message.text, _today(context))
+    period = parse_period(message_text(update), today(context))
     await _files_menu(update, context, period)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    await send(update, context, context.t("Cancelled. Nothing was changed."))
     return ConversationHandler.END
 
 
@@ -164,27 +159,13 @@ async def _send_file(update: Update, context: BotContext, data: callbacks.Callba
     )
 
 
-def _dialogue() -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_period, pattern=callbacks.pattern(PREFIX,
-                                                                                 "typed"))],
-        states={TYPED: [MessageHandler(TEXT, typed_period),
-                        CallbackQueryHandler(pressed_in_dialogue,
-                                             pattern=callbacks.pattern(PREFIX))]},
-        fallbacks=[CommandHandler("cancel", cancel)],
-        allow_reentry=True,
-        per_user=True,
-        per_chat=True,
-        name="report",
-        persistent=True,
-    )
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        dialogue = _dialogue()
-    application.add_handler(dialogue)
+def register(application: BotApp) -> None:
+    application.add_handler(dialogue(
+        "report",
+        [CallbackQueryHandler(ask_period, pattern=callbacks.pattern(PREFIX, "typed"))],
+        {TYPED: [MessageHandler(TEXT, typed_period),
+                 CallbackQueryHandler(pressed_in_dialogue, pattern=callbacks.pattern(PREFIX))]},
+        cancelled=N_("Cancelled. Nothing was changed.")))
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 

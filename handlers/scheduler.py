@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext
 
 from bot import callbacks, metrics
 from bot.errors import N_, DomainError
@@ -40,6 +39,7 @@ from bot.telegram_retry import at_most_once, certainty
 from handlers import budget_notify, digest
 from handlers import reminder_views as views
 from handlers.common import keyboard
+from handlers.context import BotApp, BotContext
 from storage.models import RequestState, User
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def reminder_policy(state: AppState) -> ReminderPolicy:
     )
 
 
-async def run_scheduler(application: Application) -> Counter[str]:  # type: ignore[type-arg]
+async def run_scheduler(application: BotApp) -> Counter[str]:
     """One run at the clock's ``now``; returns how many messages went out per kind, and
     how many were recorded as ``missed``."""
     state = application.bot_data["state"]
@@ -346,11 +346,11 @@ _RENDERERS: dict[str, Callable[[_Delivery], Awaitable[_Outgoing]]] = {
 
 
 @leader_only  # several instances: only the one holding the PostgreSQL lock sends
-async def _job(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    await run_scheduler(context.application)
+async def _job(context: BotContext) -> None:
+    await run_scheduler(context.app)
 
 
-def schedule(application: Application) -> None:  # type: ignore[type-arg]
+def schedule(application: BotApp) -> None:
     """Register the one repeating job; its first run catches up on anything missed."""
     if application.job_queue is None:
         return

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.errors import N_, NotAllowed
 from bot.services import access
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.gate import not_registered_text
 from handlers.help import help_text
 from handlers.labels import role_name
@@ -89,7 +89,7 @@ async def _welcome(update: Update, context: BotContext, user: User, *, joined: b
                             steering_group=user.steering_group)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("start", start))
 
 

@@ -7,19 +7,18 @@ chosen by button is checked against that again.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services import access
 from bot.services.contacts import team as teams
-from handlers.common import answer, keyboard, show
+from handlers.common import STALE, answer, keyboard, pressed_data, show
 from handlers.contacts_views import example_mark, seat_name
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Meeting, Role
 
@@ -46,10 +45,9 @@ async def team_command(update: Update, context: BotContext) -> None:
 
 async def team_pressed(update: Update, context: BotContext) -> None:
     """A team chosen from the picker; answered after the check, so a refusal is an alert."""
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None or data.action != "show":
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
+    if data.action != "show":
+        raise InvalidInput(STALE)
     await _show_team(update, context, data.int_arg(0))
     await answer(update)
 
@@ -112,7 +110,7 @@ def _meeting_line(context: BotContext, meeting: Meeting) -> str:
     return line
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("team", team_command))
     application.add_handler(CallbackQueryHandler(team_pressed, pattern=callbacks.pattern(PREFIX)))
 

@@ -12,15 +12,15 @@ import re
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.i18n import Translator
 from bot.services import users
 from bot.services.users import UserFilter
-from handlers.common import answer, keyboard, require_role, show
-from handlers.context import BotContext
+from handlers.common import STALE, answer, keyboard, pressed_data, require_role, show
+from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.menu import publish_user_menu
 from handlers.privacy import end_chat_session
@@ -29,7 +29,6 @@ from storage.models import Role, User
 
 PREFIX = "usr"
 UNIT_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # team and region keys
-STALE = N_("This button is no longer valid. Please start again.")
 Rows = list[list[tuple[str, str]]]
 
 
@@ -168,10 +167,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     """Every button of /users; the services check role and state again."""
     await answer(update)
     require_role(context, Role.ADMIN)
-    query = update.callback_query
-    data = callbacks.unpack(query.data if query else None, PREFIX)
-    if data is None:
-        raise InvalidInput(STALE)
+    data = pressed_data(update, PREFIX)
     scope, t = context.scope, context.t
     admin = scope.require_user()
     if data.action == "ls":
@@ -197,7 +193,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         user = await users.deactivate(scope.session, actor=admin, user_id=target_id,
                                       now=scope.now)
         await scope.commit()
-        await end_chat_session(context.application, user.telegram_id)
+        await end_chat_session(context.app, user.telegram_id)
         await _card(update, context, user, t("Deactivated."))
     elif data.action == "on":
         user = await users.reactivate(scope.session, actor=admin, user_id=target_id,
@@ -268,7 +264,7 @@ async def _refresh_menu(context: BotContext, user: User) -> None:
                             steering_group=user.steering_group)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("users", users_command))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(PREFIX)))
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.errors import N_, InvalidInput
 from bot.services import access, hours
 from bot.services.access import leads_region
 from bot.services.hours import Week
-from handlers.common import answer, keyboard, show
-from handlers.context import BotContext
-from handlers.hours import policy, today
-from handlers.hours_view import week_text
+from handlers.common import STALE, answer, keyboard, pressed_data, show, today
+from handlers.context import BotApp, BotContext
+from handlers.hours import policy
+from handlers.hours_views import week_text
 from handlers.registry import Command, Feature
 from storage.models import Team
 
@@ -68,17 +68,16 @@ def _week_from(text: str | None) -> Week:
     except ValueError:
         day = None
     if day is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
     return Week.of(day)
 
 
 async def week_pressed(update: Update, context: BotContext) -> None:
     """Navigate weeks or reopen one; team visibility and lead rights are checked again."""
     await answer(update)
-    assert update.callback_query is not None
-    data = callbacks.unpack(update.callback_query.data, PREFIX)
-    if data is None or data.action not in ("show", "reopen"):
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+    data = pressed_data(update, PREFIX)
+    if data.action not in ("show", "reopen"):
+        raise InvalidInput(STALE)
     team = next((t for t in await _visible_teams(context) if t.id == data.int_arg(0)), None)
     if team is None:
         raise InvalidInput(N_("You can only see the weeks of your own teams."))
@@ -99,7 +98,7 @@ async def week_pressed(update: Update, context: BotContext) -> None:
     await _show_week(update, context, team, week)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApp) -> None:
     application.add_handler(CommandHandler("week", week_command))
     application.add_handler(CallbackQueryHandler(week_pressed, pattern=callbacks.pattern(PREFIX)))
 
