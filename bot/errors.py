@@ -15,6 +15,10 @@ def N_(message: str) -> str:  # noqa: N802 - gettext convention for "mark, don't
     return message
 
 
+# The one answer to a button whose record or step is gone, or whose data was forged.
+STALE = N_("This button is no longer valid. Please start again.")
+
+
 class _Gettext(Protocol):
     def __call__(self, message: str) -> str: ...
 

@@ -10,11 +10,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.services import audit
 from bot.services.audit import AuditLine
-from handlers.common import STALE, answer, keyboard, pressed_data, require_role, show
+from handlers.common import answer, keyboard, pressed_data, require_role, show
 from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role

@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.parsing import parse_day, parse_money
 from bot.services.budget import allocation, deciders
@@ -33,7 +33,6 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import budget_views as views
 from handlers.budget_notify import available_for, send_cards, tell, update_copies
 from handlers.common import (
-    STALE,
     Markup,
     answer,
     claim_press,

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput, NotAllowed
+from bot.errors import N_, STALE, InvalidInput, NotAllowed
 from bot.services.hours.weeks import local_today
 from handlers.context import BotContext
 from storage.models import Role
@@ -23,7 +23,6 @@ from storage.repositories.system import claim_once
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | None
-STALE = N_("This button is no longer valid. Please start again.")
 DialogueStep = BaseHandler[Update, BotContext, object]
 
 

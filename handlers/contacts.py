@@ -16,11 +16,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.services import contacts
 from handlers import contacts_inline
 from handlers import contacts_views as views
-from handlers.common import STALE, answer, claim_press, keyboard, message_text, pressed_data, show
+from handlers.common import answer, claim_press, keyboard, message_text, pressed_data, show
 from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 

@@ -19,7 +19,7 @@ from telegram import Bot, InputFile, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.services import audit
 from bot.services.digest import chart as digest_chart
@@ -27,7 +27,7 @@ from bot.services.digest import figures, schedule
 from bot.services.digest.schedule import DAILY, OFF, WEEKLY, Schedule
 from bot.services.hours import HoursPolicy
 from handlers import digest_views as views
-from handlers.common import STALE, answer, claim_press, keyboard, local_now, pressed_data, show
+from handlers.common import answer, claim_press, keyboard, local_now, pressed_data, show
 from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 from storage.models import Role, User

@@ -12,7 +12,8 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.common import STALE, answer
+from bot.errors import STALE
+from handlers.common import answer
 from handlers.context import BotApp, BotContext
 
 # bot_data key: a feature that answers text typed outside any dialogue (the FAQ does).

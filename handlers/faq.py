@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.services.faq import questions
 from bot.services.faq.catalog import FaqCatalog
@@ -38,7 +38,6 @@ from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers import faq_views as views
 from handlers.budget_notify import tell
 from handlers.common import (
-    STALE,
     Markup,
     answer,
     dialogue,

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.parsing import parse_day
 from bot.parsing.dates import DAY_WORDS
 from bot.persistence import persisted
@@ -25,7 +25,6 @@ from bot.services.hours import Draft, HoursPolicy, Week
 from bot.services.organisation import OrgFile
 from bot.services.privacy import FREE_TEXT_REMINDER
 from handlers.common import (
-    STALE,
     answer,
     claim_press,
     dialogue,

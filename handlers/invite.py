@@ -12,9 +12,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.services import access
-from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, require_role, show
+from handlers.common import answer, claim_press, keyboard, pressed_data, require_role, show
 from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.registry import Command, Feature

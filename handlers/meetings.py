@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.parsing.when import Every, Once, parse_when
 from bot.persistence import persisted
@@ -33,7 +33,6 @@ from bot.services.reminders import meetings
 from bot.services.reminders.meetings import MeetingDraft, Occurrence
 from handlers import reminder_views as views
 from handlers.common import (
-    STALE,
     Markup,
     answer,
     claim_press,

@@ -12,11 +12,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.services import hours
 from bot.services.hours import Week
 from handlers.common import (
-    STALE,
     answer,
     dialogue,
     keyboard,

@@ -15,10 +15,10 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.leader import leader_only
 from bot.services import audit, retention
-from handlers.common import STALE, answer, claim_press, keyboard, pressed_data, send, show, today
+from handlers.common import answer, claim_press, keyboard, pressed_data, send, show, today
 from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature
 

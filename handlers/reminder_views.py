@@ -8,11 +8,11 @@ from datetime import UTC, datetime, time, tzinfo
 from telegram import InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.errors import InvalidInput
+from bot.errors import STALE, InvalidInput
 from bot.i18n import Translator
 from bot.services.reminders.meetings import Attendance, Occurrence
 from bot.services.reminders.preferences import Preferences
-from handlers.common import STALE, keyboard
+from handlers.common import keyboard
 from storage.models import Meeting, Reminder, User
 
 REMINDERS = "rem"

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.parsing.when import parse_when
 from bot.services.privacy import FREE_TEXT_REMINDER
 from bot.services.reminders import personal, preferences
@@ -19,7 +19,6 @@ from bot.services.reminders.quiet import QuietHours
 from handlers import reminder_views as views
 from handlers import scheduler
 from handlers.common import (
-    STALE,
     answer,
     claim_press,
     keyboard,

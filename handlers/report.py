@@ -22,12 +22,11 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.parsing.periods import PRESETS, Period, parse_period, preset
 from bot.services.digest.figures import Scope, scope_of
 from bot.services.reports import files, tables
 from handlers.common import (
-    STALE,
     answer,
     dialogue,
     keyboard,

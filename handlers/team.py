@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.services import access
 from bot.services.contacts import team as teams
-from handlers.common import STALE, answer, keyboard, pressed_data, show
+from handlers.common import answer, keyboard, pressed_data, show
 from handlers.contacts_views import example_mark, seat_name
 from handlers.context import BotApp, BotContext
 from handlers.registry import Command, Feature

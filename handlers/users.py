@@ -15,11 +15,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.i18n import Translator
 from bot.services import users
 from bot.services.users import UserFilter
-from handlers.common import STALE, answer, keyboard, pressed_data, require_role, show
+from handlers.common import answer, keyboard, pressed_data, require_role, show
 from handlers.context import BotApp, BotContext
 from handlers.labels import role_name
 from handlers.menu import publish_user_menu

@@ -9,11 +9,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.errors import N_, InvalidInput
+from bot.errors import N_, STALE, InvalidInput
 from bot.services import access, hours
 from bot.services.access import leads_region
 from bot.services.hours import Week
-from handlers.common import STALE, answer, keyboard, pressed_data, show, today
+from handlers.common import answer, keyboard, pressed_data, show, today
 from handlers.context import BotApp, BotContext
 from handlers.hours import policy
 from handlers.hours_views import week_text

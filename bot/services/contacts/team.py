@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import N_, InvalidInput, NotAllowed
+from bot.errors import N_, STALE, InvalidInput, NotAllowed
 from bot.services.access import can_see_team
 from storage.models import Meeting, ProviderContact, Role, Team, TeamSeat, User
 from storage.repositories.contacts import DirectoryRepository
@@ -41,7 +41,7 @@ async def team_page(session: AsyncSession, user: User, team_id: int | None) -> T
     repo = DirectoryRepository(session)
     team = await repo.team(team_id) if team_id is not None else None
     if team is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
     if not can_see_team(user, team.id, team.region_id):
         raise NotAllowed(N_("You can only see the pages of your own teams."))
     holders: dict[int, list[ProviderContact]] = {}

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from bot.errors import N_, STALE, Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services import audit
 from bot.services.faq.catalog import ChatEntry, FaqCatalog
 from bot.services.faq.organisation_entries import load_organisation
@@ -109,7 +109,7 @@ async def choose(session: AsyncSession, catalog: FaqCatalog, *, user: User,
     """The asker picked one of the suggestions ("did you mean …?")."""
     question = await own_question(session, question_id, user)
     if key is None or key not in question.suggestions:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
     await ensure_current(session, catalog)
     if catalog.entry(key, user.locale) is None:
         raise NotFound(N_("This answer is no longer in the FAQ."))
@@ -123,7 +123,7 @@ async def rate(session: AsyncSession, *, user: User, question_id: int | None, he
     """👍/👎 on the answer shown; False if the user rated this entry before (kept as it was)."""
     question = await own_question(session, question_id, user)
     if question.entry_key is None:
-        raise InvalidInput(N_("This button is no longer valid. Please start again."))
+        raise InvalidInput(STALE)
     return await FaqRepository(session).add_feedback(
         user_id=user.id, entry_key=question.entry_key, helpful=helpful,
         question_id=question.id, at=now,
