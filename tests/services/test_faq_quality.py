@@ -21,6 +21,7 @@ from handlers import FEATURES
 
 EVAL = load_eval_set(faq_bench.EVAL_SET)
 PHONE = load_eval_set(faq_bench.PHONE_SET)
+UNSEEN = load_eval_set(faq_bench.UNSEEN_SET)
 KB = load_knowledge_base(DEFAULT_FAQ_DIR)
 SHIPPED = faq_bench.shipped_snapshot()  # the files and the entries of the organisation file
 # Every entry a user can get, by language: the files' and the generated ones.
@@ -93,6 +94,19 @@ def test_the_search_holds_on_questions_typed_as_on_phones(index):
     assert report.top3 >= 0.96, report.misses
     assert report.confident_wrong <= 0.02
     assert report.false_answer_rate <= 0.08
+
+
+def test_the_search_holds_on_the_held_out_set(index):
+    """The set written apart from all tuning (issue 17). Its misses are deliberately not shown:
+    looking at them to fix them would make it one more tuning set. These floors only keep what
+    was reached (December 2026: 0.825 / 0.920 / 0.04); issue 17's goal is 0.95 / 0.99 / 0.03,
+    which `make bench` reports as missed until it is reached."""
+    report = evaluate(index, UNSEEN.questions, UNSEEN.no_match)
+    assert len(UNSEEN.questions) >= 130 and len(UNSEEN.no_match) >= 25
+    assert report.top1 >= 0.8, "held-out top-1 fell"
+    assert report.top3 >= 0.9, "held-out top-3 fell"
+    assert report.confident_wrong <= 0.03, "held-out: more confident wrong answers"
+    assert report.false_answer_rate <= 0.08, "held-out: more false answers"
 
 
 def test_the_benchmark_runs_in_small():
@@ -222,7 +236,8 @@ def test_answers_stay_with_what_the_source_says():
 
 
 def test_every_labelled_entry_exists():
-    labelled = {key for item in (*EVAL.questions, *EVAL.holdout, *PHONE.questions)
+    labelled = {key for item in (*EVAL.questions, *EVAL.holdout, *PHONE.questions,
+                                 *UNSEEN.questions)
                 for key in item.right}
     assert labelled - set(SHIPPED.entries) == set()
 
